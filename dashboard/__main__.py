@@ -1,0 +1,147 @@
+"""Command line: `python -m dashboard COMMAND --help` explains each command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dashboard.core import demo, store
+
+DESCRIPTION = """\
+Social prescribing commissioner dashboard.
+
+Commands:
+  demo    build a database of synthetic data (an ICB of about 30 PCNs, three years)
+  serve   fill an empty database with synthetic data, then run the dashboard
+
+The database is --db, else $SP_DASHBOARD_DB, else data/dashboard.duckdb.
+"""
+
+
+def _db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $SP_DASHBOARD_DB, else data/dashboard.duckdb)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a whole number, 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo_parser = commands.add_parser(
+        "demo",
+        help="build a database of synthetic data",
+        description=(
+            "Generate a synthetic ICB (PCNs, referrals, outcomes, utilisation, VCSE services "
+            "and onward referrals) and write it to the database. Deterministic for a seed. "
+            "Refuses to overwrite a database that holds data unless --replace is given."
+        ),
+    )
+    _db_argument(demo_parser)
+    demo_parser.add_argument(
+        "--referrals",
+        type=_positive,
+        metavar="N",
+        help="how many referrals to make (default: about 42,000 from realistic rates; "
+        "above 42,000 the ICB grows to more PCNs)",
+    )
+    demo_parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    mode = demo_parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--replace", action="store_true", help="replace a database that already holds data"
+    )
+    mode.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing, successfully, when the database already holds data",
+    )
+
+    serve_parser = commands.add_parser(
+        "serve",
+        help="run the dashboard (filling an empty database with synthetic data first)",
+        description=(
+            "Fill the database with synthetic data if it is empty, then run the dashboard "
+            "with streamlit. Streamlit's STREAMLIT_* environment settings (port, headless, ...) "
+            "apply as usual."
+        ),
+    )
+    _db_argument(serve_parser)
+    return parser
+
+
+def _holds_data(path) -> bool:
+    if not path.exists():
+        return False
+    with store.open_db(path, read_only=True) as con:
+        try:
+            return not store.is_empty(con)
+        except Exception:  # a file without our schema holds nothing of ours
+            return False
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    path = store.resolve_db_path(args.db)
+    if _holds_data(path):
+        if args.if_empty:
+            print(f"{path} already holds data; left as it is.", file=sys.stderr)
+            return 0
+        if not args.replace:
+            print(
+                f"{path} already holds data. Use --replace to overwrite it with synthetic data, "
+                "or --db to write elsewhere.",
+                file=sys.stderr,
+            )
+            return 2
+    print(f"Generating synthetic data into {path} ...", file=sys.stderr)
+    counts, seconds = demo.timed_build(path, referrals=args.referrals, seed=args.seed)
+    for kind, rows in counts.items():
+        print(f"  {kind:<17} {rows:>12,} rows", file=sys.stderr)
+    print(f"Done in {seconds:.1f} s.", file=sys.stderr)
+    return 0
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    path = store.resolve_db_path(args.db)
+    status = command_demo(
+        argparse.Namespace(db=str(path), referrals=None, seed=2024, if_empty=True, replace=False)
+    )
+    if status:
+        return status
+    env = {**os.environ, store.DB_ENV: str(path)}
+    app = store.ROOT / "dashboard" / "app.py"
+    return subprocess.call(
+        [sys.executable, "-m", "streamlit", "run", str(app)], env=env, cwd=store.ROOT
+    )
+
+
+COMMANDS = {"demo": command_demo, "serve": command_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except store.DatabaseInUse as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Entry point: page config, the shared sidebar filter, and the router."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.core import charts  # noqa: F401  (registers the house Plotly template)
+from dashboard.ui.filters import sidebar_filters
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(
+    page_title="Social prescribing dashboard",
+    page_icon=":material/diversity_3:",
+    layout="wide",
+)
+
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "referrals.py", title="Referrals", icon=":material/group_add:"),
+        st.Page(PAGES / "outcomes.py", title="Outcomes", icon=":material/sentiment_satisfied:"),
+        st.Page(PAGES / "utilisation.py", title="Utilisation", icon=":material/local_hospital:"),
+        st.Page(PAGES / "capacity.py", title="VCSE capacity", icon=":material/volunteer_activism:"),
+        st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
+    ]
+)
+sidebar_filters()
+navigation.run()

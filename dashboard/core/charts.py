@@ -1,0 +1,235 @@
+"""Chart builders: pure DataFrame -> plotly Figure, all in the one house template."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_GREY = "#425563"
+NHS_PALE_GREY = "#E8EDEE"
+# NHS Blue first, then the Okabe-Ito palette, which stays distinct under colour-vision deficiency.
+PALETTE = ("#005EB8", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+BAND_FILL = "rgba(0, 158, 115, 0.15)"
+
+pio.templates["nhs"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#212B32"},
+        title={"font": {"size": 18}, "x": 0, "xanchor": "left"},
+        colorway=list(PALETTE),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"gridcolor": NHS_PALE_GREY, "linecolor": NHS_DARK_GREY, "zeroline": False},
+        yaxis={"gridcolor": NHS_PALE_GREY, "linecolor": NHS_DARK_GREY, "zeroline": False},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        hoverlabel={"font": {"size": 13}},
+    )
+)
+pio.templates.default = "nhs"
+
+
+def empty(title: str, message: str = "No data for this selection") -> go.Figure:
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_annotation(text=message, showarrow=False, font={"size": 16, "color": NHS_DARK_GREY})
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+BAND_POSITION_STYLE = {  # colour and pattern, so the band position is never told by colour alone
+    "below": ("Below the band", PALETTE[3], "/"),
+    "within": ("Within the band", PALETTE[2], ""),
+    "above": ("Above the band", PALETTE[0], "."),
+}
+
+
+def _label(text: str) -> str:
+    return text.replace("_", " ").capitalize()
+
+
+def rate_by_pcn(
+    rates: pd.DataFrame,
+    band_low: float,
+    band_high: float,
+    band_source: str,
+    icb_rate: float | None,
+    title: str,
+) -> go.Figure:
+    """Annualised referral rate per PCN, against the planning band; selected PCNs outlined."""
+    if rates.empty:
+        return empty(title)
+    ordered = rates.sort_values("rate_per_1000")
+    labels = [
+        f"<b>{name}</b>" if selected else name
+        for name, selected in zip(ordered["pcn_name"], ordered["selected"], strict=True)
+    ]
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_vrect(
+        x0=band_low,
+        x1=band_high,
+        fillcolor=BAND_FILL,
+        line_width=0,
+        layer="below",
+        annotation_text=f"Planning band {band_low:g}-{band_high:g} per 1,000",
+        annotation_position="top left",
+    )
+    for position, (name, colour, pattern) in BAND_POSITION_STYLE.items():
+        mask = (ordered["band_position"] == position).to_numpy()
+        if not mask.any():
+            continue
+        part = ordered[mask]
+        figure.add_bar(
+            y=[label for label, keep in zip(labels, mask, strict=True) if keep],
+            x=part["rate_per_1000"],
+            orientation="h",
+            name=name,
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.35},
+                "line": {
+                    "color": ["#000000" if s else colour for s in part["selected"]],
+                    "width": [3 if s else 0 for s in part["selected"]],
+                },
+            },
+            customdata=part[["pcn_code", "referrals", "list_size"]],
+            hovertemplate="%{y} (%{customdata[0]})<br>%{x:.1f} per 1,000 a year"
+            "<br>%{customdata[1]} referrals, list size %{customdata[2]:,}<extra></extra>",
+        )
+    if icb_rate is not None:
+        figure.add_vline(
+            x=icb_rate,
+            line_dash="dash",
+            line_color=NHS_DARK_GREY,
+            annotation_text=f"ICB {icb_rate:.1f}",
+            annotation_position="bottom right",
+        )
+    figure.update_layout(
+        barmode="overlay",
+        height=max(360, 22 * len(ordered) + 140),
+        xaxis_title="Referrals per 1,000 registered patients a year",
+        yaxis={"categoryorder": "array", "categoryarray": labels},
+    )
+    figure.add_annotation(
+        text=f"Band source: {band_source}",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.02,
+        yanchor="top",
+        showarrow=False,
+        font={"size": 11, "color": NHS_DARK_GREY},
+        align="left",
+    )
+    figure.update_layout(margin={"b": 60})
+    return figure
+
+
+def monthly_trend(months: pd.DataFrame, title: str) -> go.Figure:
+    """Referrals a month, with the start of each financial year marked."""
+    if months.empty:
+        return empty(title)
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_scatter(
+        x=months["month"],
+        y=months["referrals"],
+        mode="lines+markers",
+        name="Referrals",
+        line={"color": NHS_BLUE, "width": 3},
+        hovertemplate="%{x|%b %Y}: %{y:,} referrals<extra></extra>",
+    )
+    starts = pd.to_datetime(months["month"])
+    for april in starts[starts.dt.month == 4]:
+        figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
+        figure.add_annotation(
+            x=april,
+            y=1,
+            yref="paper",
+            text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11},
+        )
+    figure.update_layout(
+        yaxis_title="Referrals", xaxis_title=None, showlegend=False, yaxis_rangemode="tozero"
+    )
+    return figure
+
+
+def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
+    """Referred -> contacted -> engaged -> completed, with the drop-outs beside."""
+    if stages.empty:
+        return empty(title)
+    figure = go.Figure(layout={"title": {"text": title}})
+    for drop_out, name, colour in (
+        (False, "Progressed", NHS_BLUE),
+        (True, "Dropped out", PALETTE[3]),
+    ):
+        part = stages[stages["drop_out"] == drop_out]
+        figure.add_bar(
+            x=[_label(s) for s in part["stage"]],
+            y=part["people"],
+            name=name,
+            marker_color=colour,
+            text=part["people"],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
+    figure.update_layout(yaxis_title="Referrals", yaxis_rangemode="tozero")
+    return figure
+
+
+def dumbbell(
+    frame: pd.DataFrame, category: str, before: str, after: str, title: str, axis_title: str
+) -> go.Figure:
+    """Mean before and after for each category, joined by a line."""
+    if frame.empty:
+        return empty(title)
+    figure = go.Figure(layout={"title": {"text": title}})
+    labels = [_label(c) for c in frame[category]]
+    for label, start, end in zip(labels, frame[before], frame[after], strict=True):
+        figure.add_scatter(
+            x=[start, end],
+            y=[label, label],
+            mode="lines",
+            line={"color": NHS_PALE_GREY, "width": 6},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    figure.add_scatter(
+        x=frame[before],
+        y=labels,
+        mode="markers",
+        name="Baseline",
+        marker={"color": PALETTE[1], "size": 14, "symbol": "circle"},
+    )
+    figure.add_scatter(
+        x=frame[after],
+        y=labels,
+        mode="markers",
+        name="Follow-up",
+        marker={"color": NHS_BLUE, "size": 14, "symbol": "diamond"},
+    )
+    figure.update_layout(xaxis_title=axis_title, height=max(320, 48 * len(labels) + 140))
+    return figure
+
+
+def grouped_bars(
+    frame: pd.DataFrame, category: str, series: dict[str, str], title: str, axis_title: str
+) -> go.Figure:
+    """Side-by-side bars: one series per column named in `series` (column -> legend label)."""
+    if frame.empty:
+        return empty(title)
+    figure = go.Figure(layout={"title": {"text": title}})
+    for index, (column, name) in enumerate(series.items()):
+        figure.add_bar(
+            x=[_label(c) for c in frame[category]],
+            y=frame[column],
+            name=name,
+            marker_color=PALETTE[index % len(PALETTE)],
+            hovertemplate="%{x}: %{y:,.2f}<extra>" + name + "</extra>",
+        )
+    figure.update_layout(barmode="group", yaxis_title=axis_title, yaxis_rangemode="tozero")
+    return figure

@@ -1,0 +1,54 @@
+"""Settings that commissioners may change: read from settings.toml, validated by pydantic."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_ENV = "SP_DASHBOARD_SETTINGS"
+
+
+class ReferralBand(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    low_per_1000: float = 8.0
+    high_per_1000: float = 12.0
+    source: str = (
+        "NHS England, Network Contract DES Investment and Impact Fund 2022/23 guidance "
+        "(0.8%-1.2% of the registered list a year)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReferralBand:
+        if not 0 <= self.low_per_1000 <= self.high_per_1000:
+            raise ValueError("the referral band needs 0 <= low_per_1000 <= high_per_1000")
+        return self
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    referral_band: ReferralBand = ReferralBand()
+
+
+def settings_path() -> Path:
+    return Path(os.environ.get(SETTINGS_ENV) or ROOT / "settings.toml")
+
+
+@cache
+def _load(path: Path, modified: float) -> Settings:
+    with path.open("rb") as handle:
+        return Settings.model_validate(tomllib.load(handle))
+
+
+def load_settings() -> Settings:
+    """The settings file's values, or the documented defaults where there is no file."""
+    path = settings_path()
+    if not path.is_file():
+        return Settings()
+    return _load(path, path.stat().st_mtime)

@@ -1,0 +1,164 @@
+"""The DuckDB store: one embedded database file, its schema built from the contract.
+
+Table and column names come from the contract (a fixed mapping), never from user text;
+every value goes in as a bound parameter or through a registered DataFrame.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.core.contract import KINDS, columns
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = ROOT / "data" / "dashboard.duckdb"
+DB_ENV = "SP_DASHBOARD_DB"
+
+# Nothing may reach for the network: the Excel extension is not used (pandas reads XLSX).
+_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+class DatabaseInUse(RuntimeError):
+    """The database file is held open for writing by another process."""
+
+
+def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
+    """The database path: the CLI flag, then $SP_DASHBOARD_DB, then data/dashboard.duckdb."""
+    chosen = cli_value or os.environ.get(DB_ENV) or DEFAULT_DB
+    return Path(chosen).expanduser().resolve()
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating the file and its schema when it is new."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise DatabaseInUse(
+                f"The database {path} is in use by another process (is the dashboard running?). "
+                "Stop it, or use another file with --db, and try again."
+            ) from error
+        raise
+    con.execute("set enable_progress_bar = false")
+    if not read_only:
+        create_schema(con)
+    return con
+
+
+@contextmanager
+def open_db(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def table_ddl(kind: str) -> str:
+    spec = KINDS[kind]
+    lines = [
+        f'"{c.name}" {c.sql_type}{" not null" if c.name in spec.key else ""}' for c in columns(kind)
+    ]
+    key = ", ".join(f'"{name}"' for name in spec.key)
+    return f"create table if not exists {kind} ({', '.join(lines)}, primary key ({key}))"
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for kind in KINDS:
+        con.execute(table_ddl(kind))
+    con.execute("create sequence if not exists load_id_seq")
+    con.execute(
+        """
+        create table if not exists load_history (
+            load_id integer primary key default nextval('load_id_seq'),
+            file_name varchar not null,
+            kind varchar not null,
+            loaded_at timestamp not null,
+            rows_read integer not null,
+            accepted integer not null,
+            rejected integer not null,
+            date_from date,
+            date_to date
+        )
+        """
+    )
+
+
+def upsert(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> None:
+    """Insert rows by key, replacing any row with the same key. Runs in the caller's transaction."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown extract kind {kind!r}")
+    names = [c.name for c in columns(kind)]
+    con.register("_upsert_rows", frame[names])
+    try:
+        con.execute(f"insert or replace into {kind} by name select * from _upsert_rows")  # noqa: S608
+    finally:
+        con.unregister("_upsert_rows")
+
+
+def record_load(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    file_name: str,
+    kind: str,
+    rows_read: int,
+    accepted: int,
+    rejected: int,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> None:
+    con.execute(
+        """
+        insert into load_history
+            (file_name, kind, loaded_at, rows_read, accepted, rejected, date_from, date_to)
+        values (
+            $file_name, $kind, $loaded_at, $rows_read, $accepted, $rejected, $date_from, $date_to
+        )
+        """,
+        {
+            "file_name": file_name,
+            "kind": kind,
+            "loaded_at": datetime.now().replace(microsecond=0),
+            "rows_read": rows_read,
+            "accepted": accepted,
+            "rejected": rejected,
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+    )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Changes whenever a load commits: the key that invalidates cached query results."""
+    cursor = con.cursor()
+    try:
+        return cursor.execute("select coalesce(max(load_id), 0) from load_history").fetchone()[0]
+    finally:
+        cursor.close()
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    cursor = con.cursor()
+    try:
+        return {
+            kind: cursor.execute(f"select count(*) from {kind}").fetchone()[0]  # noqa: S608
+            for kind in KINDS
+        }
+    finally:
+        cursor.close()
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return not any(table_counts(con).values())

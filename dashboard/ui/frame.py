@@ -1,0 +1,50 @@
+"""A chart with its data: every chart downloads the numbers behind it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.core.export import csv_bytes
+from dashboard.core.suppression import EXPORT, protect
+
+
+def chart(
+    figure: go.Figure,
+    data: pd.DataFrame,
+    key: str,
+    *,
+    counts: tuple[str, ...] = (),
+    based_on: dict[str, str] | None = None,
+    caption: str | None = None,
+) -> None:
+    """Draw a chart, its caption, and a button for its data as CSV (suppressed and rounded)."""
+    st.plotly_chart(figure, key=f"chart_{key}", width="stretch", config={"displaylogo": False})
+    if caption:
+        st.caption(caption)
+    exported = protect(data, counts, based_on, EXPORT).display()
+    st.download_button(
+        "Download the data (CSV)",
+        data=csv_bytes(exported),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"download_{key}",
+        icon=":material/download:",
+    )
+
+
+def suppression_note(any_withheld: bool) -> None:
+    if any_withheld:
+        st.caption(
+            "`*` marks a figure withheld because it counts, or is built on, 1 to 7 people "
+            "(small-number suppression)."
+        )
+
+
+def no_data_message() -> None:
+    st.info(
+        "No referrals are loaded for this selection. Load extracts on the **Data** page, "
+        "or run `make run` on an empty database to explore the synthetic data.",
+        icon=":material/info:",
+    )

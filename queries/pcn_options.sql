@@ -1,0 +1,13 @@
+-- pcn_options: every loaded PCN, for the filter.
+-- grain: one row per PCN. parameters: none.
+with
+
+pcns as (select * from main.pcns),
+
+final as (
+    select pcn_code, pcn_name, list_size
+    from pcns
+    order by pcn_name, pcn_code
+)
+
+select * from final

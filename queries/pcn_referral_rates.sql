@@ -1,0 +1,48 @@
+-- pcn_referral_rates: referrals per 1,000 registered patients a year, for every PCN.
+-- All PCNs are returned (so a selected PCN can be seen against its peers); `selected`
+-- marks the filter's PCNs.
+-- grain: one row per PCN.
+-- parameters: $date_from, $date_to (inclusive), $days (length of the period),
+--             $pcns (selected codes; empty = none selected), $band_low, $band_high (per 1,000).
+with
+
+pcns as (select * from main.pcns),
+
+referrals as (
+    select pcn_code
+    from main.referrals
+    where referral_date between $date_from and $date_to
+),
+
+referrals_per_pcn as (
+    select pcn_code, count(*) as referrals
+    from referrals
+    group by pcn_code
+),
+
+rates as (
+    select
+        pcns.pcn_code,
+        pcns.pcn_name,
+        pcns.list_size,
+        coalesce(referrals_per_pcn.referrals, 0) as referrals,
+        coalesce(referrals_per_pcn.referrals, 0) * 1000.0 / pcns.list_size * 365.0 / $days
+            as rate_per_1000
+    from pcns
+    left join referrals_per_pcn on referrals_per_pcn.pcn_code = pcns.pcn_code
+),
+
+final as (
+    select
+        *,
+        case
+            when rate_per_1000 < $band_low then 'below'
+            when rate_per_1000 > $band_high then 'above'
+            else 'within'
+        end as band_position,
+        list_contains($pcns, pcn_code) as selected
+    from rates
+    order by rate_per_1000 desc, pcn_code
+)
+
+select * from final
