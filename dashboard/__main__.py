@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 
-from dashboard.core import demo, store
+from dashboard.core import demo, store, summary
+from dashboard.core.suppression import EXPORT, OFF
 
 DESCRIPTION = """\
 Social prescribing commissioner dashboard.
 
 Commands:
-  demo    build a database of synthetic data (an ICB of about 30 PCNs, three years)
-  serve   fill an empty database with synthetic data, then run the dashboard
+  demo     build a database of synthetic data (an ICB of about 30 PCNs, three years)
+  serve    fill an empty database with synthetic data, then run the dashboard
+  summary  print the headline figures of every page as JSON
 
 The database is --db, else $SP_DASHBOARD_DB, else data/dashboard.duckdb.
 """
@@ -25,6 +29,13 @@ def _db_argument(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="database file (default: $SP_DASHBOARD_DB, else data/dashboard.duckdb)",
     )
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-04-01") from None
 
 
 def _positive(text: str) -> int:
@@ -80,6 +91,38 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _db_argument(serve_parser)
+
+    summary_parser = commands.add_parser(
+        "summary",
+        help="print the headline figures of every page as JSON",
+        description=(
+            "Print the headline figures of every page as one JSON object on standard output, "
+            'for scripted monthly reporting. Counts of 1 to 7 are shown as "*" and other '
+            "counts rounded to the nearest 5, unless --no-suppression."
+        ),
+    )
+    _db_argument(summary_parser)
+    summary_parser.add_argument(
+        "--pcn", nargs="+", default=[], metavar="CODE", help="PCN codes (default: whole ICB)"
+    )
+    summary_parser.add_argument(
+        "--from",
+        dest="date_from",
+        type=_iso_date,
+        metavar="DATE",
+        help="first day, inclusive, as 2025-04-01 (default: the latest whole financial year)",
+    )
+    summary_parser.add_argument(
+        "--to", dest="date_to", type=_iso_date, metavar="DATE", help="last day, inclusive"
+    )
+    summary_parser.add_argument(
+        "--no-suppression",
+        action="store_true",
+        help="for analysts: no small-number suppression and no rounding",
+    )
+    summary_parser.add_argument(
+        "--json", action="store_true", help="JSON on standard output (the only format)"
+    )
     return parser
 
 
@@ -131,7 +174,28 @@ def command_serve(args: argparse.Namespace) -> int:
     )
 
 
-COMMANDS = {"demo": command_demo, "serve": command_serve}
+def command_summary(args: argparse.Namespace) -> int:
+    path = store.resolve_db_path(args.db)
+    if not path.exists():
+        print(f"No database at {path}. Load extracts first, or give --db.", file=sys.stderr)
+        return 2
+    with store.open_db(path, read_only=True) as con:
+        pcns = tuple(code.upper() for code in args.pcn)
+        unknown = sorted(set(pcns) - set(con.execute("select pcn_code from pcns").df()["pcn_code"]))
+        if unknown:
+            print(f"No PCN with code {', '.join(unknown)} is loaded.", file=sys.stderr)
+            return 2
+        try:
+            filters = summary.resolve_filters(con, pcns, args.date_from, args.date_to)
+        except ValueError:
+            print("--from is after --to.", file=sys.stderr)
+            return 2
+        result = summary.build(con, filters, OFF if args.no_suppression else EXPORT)
+    print(json.dumps(result, default=str, separators=(",", ":")))
+    return 0
+
+
+COMMANDS = {"demo": command_demo, "serve": command_serve, "summary": command_summary}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,37 @@
+# One command runs the dashboard (make run), one runs the tests (make test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run demo test lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+# Fills an empty database with synthetic data, then serves http://localhost:8501.
+# Streamlit's STREAMLIT_* variables (port, headless, ...) and SP_DASHBOARD_DB pass through.
+run: install
+	$(BIN)/python -m dashboard serve
+
+demo: install
+	$(BIN)/python -m dashboard demo --replace
+
+test: install lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

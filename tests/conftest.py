@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dashboard.core import demo, store
+
+# Browser tests skip where chromium is missing, unless CI demands them.
+REQUIRE_BROWSER = os.environ.get("SP_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def con(db_path: Path):
+    """An empty database with the schema, for hand-computed query tests."""
+    connection = store.connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def synthetic_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default synthetic ICB, built once per test run. Treat it as read-only."""
+    path = tmp_path_factory.mktemp("synthetic") / "dashboard.duckdb"
+    demo.build(path)
+    return path
