@@ -9,7 +9,8 @@ import streamlit as st
 from dashboard.core import charts  # noqa: F401  (registers the house Plotly template)
 from dashboard.ui.filters import sidebar_filters
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": beside the entry point that name switches on Streamlit's old multipage mode.
+PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(
     page_title="Social prescribing dashboard",

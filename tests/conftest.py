@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,4 +30,12 @@ def synthetic_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default synthetic ICB, built once per test run. Treat it as read-only."""
     path = tmp_path_factory.mktemp("synthetic") / "dashboard.duckdb"
     demo.build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_db(synthetic_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the synthetic database for the dashboard, which holds it open for writing."""
+    path = tmp_path_factory.mktemp("app") / "dashboard.duckdb"
+    shutil.copy(synthetic_db, path)
     return path

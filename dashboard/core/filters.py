@@ -97,12 +97,12 @@ def parse_query_params(
             notices.append(f"Ignored the unknown URL parameter `{name}`.")
 
     pcns: list[str] = []
-    for code in values("pcn"):
-        code = code.upper()
+    for given in values("pcn"):
+        code = given.upper()
         if not re.match(PCN_CODE_PATTERN, code):
-            notices.append(f"Ignored `pcn={code}`: a PCN code is U and five digits.")
+            notices.append(f"Ignored `pcn={given}`: a PCN code is U and five digits.")
         elif code not in known:
-            notices.append(f"Ignored `pcn={code}`: no PCN with that code is loaded.")
+            notices.append(f"Ignored `pcn={given}`: no PCN with that code is loaded.")
         elif code not in pcns:
             pcns.append(code)
 

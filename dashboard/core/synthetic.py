@@ -23,6 +23,7 @@ from dashboard.core.contract import (
     AgeBand,
     Ethnicity,
     ReferralSource,
+    column_names,
 )
 
 FIRST_DAY = date(2023, 4, 1)
@@ -203,7 +204,7 @@ def _day_weights() -> tuple[pd.DatetimeIndex, np.ndarray]:
     days = pd.date_range(FIRST_DAY, LAST_DAY, freq="D")
     years = np.asarray((days - pd.Timestamp(FIRST_DAY)).days) / 365.25
     weights = 1.0 + 0.12 * years  # services grow year on year
-    weights = weights * np.where(days.dayofweek >= 5, 0.08, 1.0)  # few weekend referrals
+    weights = weights * np.where(days.day_of_week >= 5, 0.08, 1.0)  # few weekend referrals
     weights = weights * np.where(days.month == 8, 0.8, 1.0) * np.where(days.month == 12, 0.75, 1.0)
     return days, weights / weights.sum()
 
@@ -484,7 +485,7 @@ def _services(rng: np.random.Generator, pcns: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame.insert(0, "service_id", [f"S{i:05d}" for i in range(1, len(frame) + 1)])
     frame["funding_end_date"] = pd.to_datetime(frame["funding_end_date"]).astype("datetime64[s]")
-    return frame
+    return frame[column_names("services")]
 
 
 def _onward_referrals(

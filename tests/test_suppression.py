@@ -1,0 +1,46 @@
+import pandas as pd
+
+from dashboard.core.suppression import (
+    EXPORT,
+    MARK,
+    OFF,
+    export_count,
+    export_figure,
+    protect,
+    suppress_value,
+)
+
+
+def test_counts_from_one_to_seven_are_withheld_and_zero_is_kept():
+    frame = pd.DataFrame({"pcn": ["a", "b", "c", "d"], "people": [0, 1, 7, 8]})
+    shown = protect(frame, counts=("people",)).display()
+    assert list(shown["people"]) == [0, MARK, MARK, 8]
+
+
+def test_a_percentage_built_on_a_small_count_is_withheld():
+    frame = pd.DataFrame({"n": [5, 40], "pct_improved": [60.0, 55.0]})
+    shown = protect(frame, counts=("n",), based_on={"pct_improved": "n"})
+    assert shown.frame["pct_improved"].isna().tolist() == [True, False]
+    assert shown.any_withheld
+
+
+def test_exports_round_other_counts_to_the_nearest_five():
+    frame = pd.DataFrame({"people": [3, 12, 13, 1002]})
+    shown = protect(frame, counts=("people",), policy=EXPORT).display()
+    assert list(shown["people"]) == [MARK, 10, 15, 1000]
+
+
+def test_no_suppression_leaves_every_figure_as_it_is():
+    frame = pd.DataFrame({"people": [3, 12]})
+    assert list(protect(frame, counts=("people",), policy=OFF).display()["people"]) == [3, 12]
+
+
+def test_single_figures_follow_the_same_rule():
+    assert suppress_value(42.5, 5) == MARK
+    assert suppress_value(42.5, 50) == 42.5
+    assert export_count(6) == MARK
+    assert export_count(0) == 0
+    assert export_count(23) == 25
+    assert export_count(23, OFF) == 23
+    assert export_figure(12.345, 100, 2) == 12.35
+    assert export_figure(12.345, 3, 2) == MARK
