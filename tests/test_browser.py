@@ -1,0 +1,162 @@
+"""End to end in a real browser: Debian's chromium, driven by Playwright, on `streamlit run`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashboard.core import store
+from tests.conftest import REQUIRE_BROWSER
+
+CHROMIUM = os.environ.get("SP_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = {
+    "": "Social prescribing overview",
+    "referrals": "Referrals",
+    "outcomes": "Outcomes",
+    "utilisation": "Health-system utilisation",
+    "capacity": "VCSE capacity",
+    "data": "Data",
+}
+# Chromium flags for a closed network: no background calls that would be refused.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (make install)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _browser_missing()
+    if reason:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"SP_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(synthetic_db, tmp_path_factory):
+    """`streamlit run` on a free port, on its own copy of the synthetic database."""
+    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
+    shutil.copy(synthetic_db, db)
+    port = _free_port()
+    env = {**os.environ, store.DB_ENV: str(db)}
+    log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "dashboard" / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not become healthy:\n{log.read_text()}")
+        time.sleep(0.25)  # polling the health endpoint, not waiting on the page
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _settled(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=60_000
+    )
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_shows_a_chart_and_no_error_in_the_browser(browser, server, path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/{path}")
+    expect(page.get_by_role("heading", name=PAGES[path], exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    page.close()
+
+
+def test_shared_link_opens_with_the_pcn_selected(browser, server, synthetic_db):
+    from playwright.sync_api import expect
+
+    with store.open_db(synthetic_db, read_only=True) as con:
+        code, name = con.execute(
+            "select pcn_code, pcn_name from pcns order by 1 limit 1"
+        ).fetchone()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/referrals?pcn={code}")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text(f"{name} ({code})")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # The filter stays in the URL when moving to another page.
+    page.get_by_test_id("stSidebarNav").get_by_text("Outcomes").click()
+    expect(page).to_have_url(f"{server}/outcomes?pcn={code}", timeout=60_000)
+    page.close()
