@@ -87,7 +87,12 @@ def rate_by_pcn(
             name=name,
             marker={
                 "color": colour,
-                "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.35},
+                "pattern": {
+                    "shape": pattern,
+                    "fillmode": "overlay",
+                    "fgcolor": "white",
+                    "solidity": 0.3,
+                },
                 "line": {
                     "color": ["#000000" if s else colour for s in part["selected"]],
                     "width": [3 if s else 0 for s in part["selected"]],
