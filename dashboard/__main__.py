@@ -7,8 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
-from dashboard.core import demo, store, summary
+from dashboard.core import boardpack, demo, images, report, store, summary
 from dashboard.core.suppression import EXPORT, OFF
 
 DESCRIPTION = """\
@@ -18,6 +19,7 @@ Commands:
   demo     build a database of synthetic data (an ICB of about 30 PCNs, three years)
   serve    fill an empty database with synthetic data, then run the dashboard
   summary  print the headline figures of every page as JSON
+  report   write the board pack (PowerPoint or PDF) for a filter
 
 The database is --db, else $SP_DASHBOARD_DB, else data/dashboard.duckdb.
 """
@@ -28,6 +30,22 @@ def _db_argument(parser: argparse.ArgumentParser) -> None:
         "--db",
         metavar="PATH",
         help="database file (default: $SP_DASHBOARD_DB, else data/dashboard.duckdb)",
+    )
+
+
+def _filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pcn", nargs="+", default=[], metavar="CODE", help="PCN codes (default: whole ICB)"
+    )
+    parser.add_argument(
+        "--from",
+        dest="date_from",
+        type=_iso_date,
+        metavar="DATE",
+        help="first day, inclusive, as 2025-04-01 (default: the latest whole financial year)",
+    )
+    parser.add_argument(
+        "--to", dest="date_to", type=_iso_date, metavar="DATE", help="last day, inclusive"
     )
 
 
@@ -102,19 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _db_argument(summary_parser)
-    summary_parser.add_argument(
-        "--pcn", nargs="+", default=[], metavar="CODE", help="PCN codes (default: whole ICB)"
-    )
-    summary_parser.add_argument(
-        "--from",
-        dest="date_from",
-        type=_iso_date,
-        metavar="DATE",
-        help="first day, inclusive, as 2025-04-01 (default: the latest whole financial year)",
-    )
-    summary_parser.add_argument(
-        "--to", dest="date_to", type=_iso_date, metavar="DATE", help="last day, inclusive"
-    )
+    _filter_arguments(summary_parser)
     summary_parser.add_argument(
         "--no-suppression",
         action="store_true",
@@ -123,6 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     summary_parser.add_argument(
         "--json", action="store_true", help="JSON on standard output (the only format)"
     )
+
+    report_parser = commands.add_parser(
+        "report",
+        help="write the board pack (PowerPoint or PDF) for a filter",
+        description=(
+            "Write the board pack for a filter: a title slide, one slide per view with its "
+            "chart and key messages, and a closing slide on data quality. Small-number "
+            "suppression and rounding to 5 always apply. Chart images need chromium."
+        ),
+    )
+    report_parser.add_argument("--out", required=True, metavar="FILE", help="FILE.pptx or FILE.pdf")
+    _db_argument(report_parser)
+    _filter_arguments(report_parser)
     return parser
 
 
@@ -174,35 +193,67 @@ def command_serve(args: argparse.Namespace) -> int:
     )
 
 
-def command_summary(args: argparse.Namespace) -> int:
+class _Refused(Exception):
+    """A command cannot go on; its message says why."""
+
+
+def _filters_from_args(con, args: argparse.Namespace):
+    pcns = tuple(code.upper() for code in args.pcn)
+    loaded = set(con.execute("select pcn_code from pcns").df()["pcn_code"])
+    unknown = sorted(set(pcns) - loaded)
+    if unknown:
+        raise _Refused(f"No PCN with code {', '.join(unknown)} is loaded.")
+    try:
+        return summary.resolve_filters(con, pcns, args.date_from, args.date_to)
+    except ValueError:
+        raise _Refused("--from is after --to.") from None
+
+
+def _existing_db(args: argparse.Namespace):
     path = store.resolve_db_path(args.db)
     if not path.exists():
-        print(f"No database at {path}. Load extracts first, or give --db.", file=sys.stderr)
-        return 2
-    with store.open_db(path, read_only=True) as con:
-        pcns = tuple(code.upper() for code in args.pcn)
-        unknown = sorted(set(pcns) - set(con.execute("select pcn_code from pcns").df()["pcn_code"]))
-        if unknown:
-            print(f"No PCN with code {', '.join(unknown)} is loaded.", file=sys.stderr)
-            return 2
-        try:
-            filters = summary.resolve_filters(con, pcns, args.date_from, args.date_to)
-        except ValueError:
-            print("--from is after --to.", file=sys.stderr)
-            return 2
+        raise _Refused(f"No database at {path}. Load extracts first, or give --db.")
+    return path
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    with store.open_db(_existing_db(args), read_only=True) as con:
+        filters = _filters_from_args(con, args)
         result = summary.build(con, filters, OFF if args.no_suppression else EXPORT)
     print(json.dumps(result, default=str, separators=(",", ":")))
     return 0
 
 
-COMMANDS = {"demo": command_demo, "serve": command_serve, "summary": command_summary}
+def command_report(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    writers = {".pptx": boardpack.to_pptx, ".pdf": boardpack.to_pdf}
+    if out.suffix.lower() not in writers:
+        raise _Refused(f"--out must end in .pptx or .pdf, not {out.name!r}.")
+    with store.open_db(_existing_db(args), read_only=True) as con:
+        pack = report.build_pack(con, _filters_from_args(con, args))
+    try:
+        content = writers[out.suffix.lower()](pack, images.png)
+    except images.BrowserMissing as error:
+        raise _Refused(str(error)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    print(f"Wrote {out} ({len(pack.slides) + 1} slides).", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "demo": command_demo,
+    "serve": command_serve,
+    "summary": command_summary,
+    "report": command_report,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except store.DatabaseInUse as error:
+    except (store.DatabaseInUse, _Refused) as error:
         print(error, file=sys.stderr)
         return 2
 
