@@ -229,9 +229,10 @@ def command_report(args: argparse.Namespace) -> int:
     writers = {".pptx": boardpack.to_pptx, ".pdf": boardpack.to_pdf}
     if out.suffix.lower() not in writers:
         raise _Refused(f"--out must end in .pptx or .pdf, not {out.name!r}.")
-    with store.open_db(_existing_db(args), read_only=True) as con:
-        pack = report.build_pack(con, _filters_from_args(con, args))
     try:
+        images.require_browser()
+        with store.open_db(_existing_db(args), read_only=True) as con:
+            pack = report.build_pack(con, _filters_from_args(con, args))
         content = writers[out.suffix.lower()](pack, images.png)
     except images.BrowserMissing as error:
         raise _Refused(str(error)) from None

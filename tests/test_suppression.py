@@ -7,6 +7,7 @@ from dashboard.core.suppression import (
     export_count,
     export_figure,
     protect,
+    protect_total,
     suppress_value,
 )
 
@@ -44,3 +45,10 @@ def test_single_figures_follow_the_same_rule():
     assert export_count(23, OFF) == 23
     assert export_figure(12.345, 100, 2) == 12.35
     assert export_figure(12.345, 3, 2) == MARK
+
+
+def test_a_total_beside_a_withheld_part_is_rounded_so_the_part_stays_hidden():
+    assert protect_total(1234, [3, 1231]) == 1235
+    assert protect_total(1234, [30, 1204]) == 1234
+    assert protect_total(1234, [30, 1204], EXPORT) == 1235
+    assert protect_total(5, [5]) == MARK

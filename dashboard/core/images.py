@@ -29,8 +29,8 @@ def browser_path() -> str | None:
     return next((found for name in _BROWSERS if (found := shutil.which(name))), None)
 
 
-def _start_server() -> None:
-    global _server_started
+def require_browser() -> str:
+    """The browser's path, or BrowserMissing saying what to install."""
     path = browser_path()
     if path is None:
         raise BrowserMissing(
@@ -38,7 +38,12 @@ def _start_server() -> None:
             "Ubuntu: `apt-get install -y chromium` (or set BROWSER_PATH to a Chrome or "
             "Chromium executable). Everything else in the dashboard works without it."
         )
-    os.environ.setdefault("BROWSER_PATH", path)
+    return path
+
+
+def _start_server() -> None:
+    global _server_started
+    os.environ.setdefault("BROWSER_PATH", require_browser())
     kaleido.start_sync_server(silence_warnings=True)
     atexit.register(kaleido.stop_sync_server, silence_warnings=True)
     _server_started = True

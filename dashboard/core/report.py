@@ -9,7 +9,7 @@ import duckdb
 from dashboard.core import queries
 from dashboard.core.boardpack import Pack, Slide
 from dashboard.core.filters import Filters
-from dashboard.core.suppression import EXPORT, protect
+from dashboard.core.suppression import EXPORT, SMALL_MAX, protect
 
 SUPPRESSION_NOTE = (
     "Small-number suppression: counts of 1 to 7 are shown as * and every other count is "
@@ -44,11 +44,18 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
     shown = protect(kinds, counts=counts, policy=EXPORT).display()
     rejected = int(kinds["rejected"].sum()) if len(kinds) else 0
     read = int(kinds["rows_read"].sum()) if len(kinds) else 0
+    loads = int(kinds["loads"].sum()) if len(kinds) else 0
+    if not read:
+        rejected_message = "No rows read"
+    elif 1 <= rejected <= SMALL_MAX:
+        rejected_message = "Fewer than 8 rows were rejected at load"
+    else:
+        rejected_message = f"{rejected / read:.1%} of rows read were rejected at load"
     messages = [
-        f"{len(kinds)} of 6 extract kinds loaded, in {int(kinds['loads'].sum())} loads"
+        f"{len(kinds)} of 6 extract kinds loaded, in {loads} load{'s' * (loads != 1)}"
         if len(kinds)
         else "No extracts loaded",
-        f"{rejected / read:.1%} of rows read were rejected at load" if read else "No rows read",
+        rejected_message,
     ]
     return Slide(
         title="Data quality",

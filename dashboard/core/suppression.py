@@ -112,3 +112,14 @@ def export_figure(
     if policy.suppress and n is not None and 1 <= n <= SMALL_MAX:
         return MARK
     return round(float(value), digits)
+
+
+def protect_total(total: float | int, parts, policy: Policy = ON_SCREEN) -> int | str:
+    """A total shown beside its parts: rounded to 5 when any part is withheld, so the
+    withheld part cannot be worked out by subtraction."""
+    parts = pd.Series(parts, dtype="float64")
+    if policy.suppress and 1 <= total <= SMALL_MAX:
+        return MARK
+    if policy.suppress and is_small(parts).any():
+        return int(np.floor(total / 5 + 0.5) * 5)
+    return export_count(total, policy)

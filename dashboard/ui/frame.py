@@ -7,7 +7,21 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.core.export import csv_bytes
+from dashboard.core.images import SLIDE_HEIGHT, SLIDE_WIDTH
 from dashboard.core.suppression import EXPORT, protect
+
+
+def chart_config(key: str) -> dict:
+    """Plotly's own menu saves the chart as a PNG at slide resolution (16:9)."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": key,
+            "width": SLIDE_WIDTH,
+            "height": SLIDE_HEIGHT,
+        },
+    }
 
 
 def chart(
@@ -20,7 +34,7 @@ def chart(
     caption: str | None = None,
 ) -> None:
     """Draw a chart, its caption, and a button for its data as CSV (suppressed and rounded)."""
-    st.plotly_chart(figure, key=f"chart_{key}", width="stretch", config={"displaylogo": False})
+    st.plotly_chart(figure, key=f"chart_{key}", width="stretch", config=chart_config(key))
     if caption:
         st.caption(caption)
     exported = protect(data, counts, based_on, EXPORT).display()
