@@ -26,7 +26,8 @@ navigation = st.navigation(
         st.Page(PAGES / "utilisation.py", title="Utilisation", icon=":material/local_hospital:"),
         st.Page(PAGES / "capacity.py", title="VCSE capacity", icon=":material/volunteer_activism:"),
         st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
+        st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
     ]
 )
-sidebar_filters()
+sidebar_filters(keep_params=("slide",) if navigation.url_path == "present" else ())
 navigation.run()

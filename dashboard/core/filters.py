@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from dashboard.core.contract import PCN_CODE_PATTERN
 
-KNOWN_PARAMS = ("pcn", "from", "to")
+FILTER_PARAMS = ("pcn", "from", "to")
+# Parameters a page keeps in the URL for itself, beside the filter.
+PAGE_PARAMS = ("slide",)
 
 
 class Filters(BaseModel):
@@ -93,7 +95,7 @@ def parse_query_params(
         return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
     for name in params:
-        if name not in KNOWN_PARAMS:
+        if name not in FILTER_PARAMS + PAGE_PARAMS:
             notices.append(f"Ignored the unknown URL parameter `{name}`.")
 
     pcns: list[str] = []

@@ -10,7 +10,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import queries, store
+from dashboard.core import queries, report, store
+from dashboard.core.boardpack import Pack
+from dashboard.core.filters import Filters
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,3 +38,18 @@ def query(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """A named query's result, cached by its parameters and the data version."""
     path = str(store.resolve_db_path())
     return _cached(path, store.data_version(_connection(path)), name, dict(params or {}))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_pack(path: str, version: int, filters: Filters) -> Pack:
+    cursor = _connection(path).cursor()
+    try:
+        return report.build_pack(cursor, filters)
+    finally:
+        cursor.close()
+
+
+def board_pack(filters: Filters) -> Pack:
+    """The board pack's content for the filter, cached by filter and data version."""
+    path = str(store.resolve_db_path())
+    return _cached_pack(path, store.data_version(_connection(path)), filters)

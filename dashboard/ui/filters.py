@@ -29,8 +29,11 @@ def _clear_notices() -> None:
     st.session_state[_NOTICES] = []
 
 
-def sidebar_filters() -> Filters:
-    """Draw the PCN and period filter; returns the Filters every page uses."""
+def sidebar_filters(keep_params: tuple[str, ...] = ()) -> Filters:
+    """Draw the PCN and period filter; returns the Filters every page uses.
+
+    The URL is rewritten to hold the filter, plus `keep_params` that the current page owns.
+    """
     pcns = query("pcn_options")
     names = dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True))
     first, last, default = _period_bounds()
@@ -89,7 +92,8 @@ def sidebar_filters() -> Filters:
     filters = Filters(pcns=tuple(st.session_state.pcn), date_from=date_from, date_to=date_to)
     for notice in st.session_state.get(_NOTICES, []):
         st.warning(notice, icon=":material/link_off:")
-    st.query_params.from_dict(filters.query_params(default))
+    own = {name: st.query_params.get_all(name) for name in keep_params if name in st.query_params}
+    st.query_params.from_dict({**filters.query_params(default), **own})
     st.session_state[_CURRENT] = filters
     return filters
 
