@@ -57,10 +57,12 @@ def rate_by_pcn(
     icb_rate: float | None,
     title: str,
 ) -> go.Figure:
-    """Annualised referral rate per PCN, against the planning band; selected PCNs outlined."""
+    """Annualised referral rate per PCN, against the planning band and the ICB's rate;
+    selected PCNs outlined and labelled with their rate, their peers faded."""
     if rates.empty:
         return empty(title)
     ordered = rates.sort_values("rate_per_1000")
+    any_selected = bool(ordered["selected"].any())
     labels = [
         f"<b>{name}</b>" if selected else name
         for name, selected in zip(ordered["pcn_name"], ordered["selected"], strict=True)
@@ -92,7 +94,13 @@ def rate_by_pcn(
                     "color": ["#000000" if s else colour for s in part["selected"]],
                     "width": [3 if s else 0 for s in part["selected"]],
                 },
+                "opacity": [1.0 if s or not any_selected else 0.4 for s in part["selected"]],
             },
+            text=[
+                ("*" if pd.isna(rate) else f"{rate:.1f}") if chosen else ""
+                for rate, chosen in zip(part["rate_per_1000"], part["selected"], strict=True)
+            ],
+            textposition="outside",
             customdata=part[["pcn_code", "referrals", "list_size"]],
             hovertemplate="%{y} (%{customdata[0]})<br>%{x:.1f} per 1,000 a year"
             "<br>%{customdata[1]} referrals, list size %{customdata[2]:,}<extra></extra>",
