@@ -54,7 +54,7 @@ def test_referrals_page_renders_every_view_for_the_icb(app):
     assert "PCNs refer" in titles[0]
     assert any("busiest month" in t for t in titles)
     assert any("of referrals completed" in t for t in titles)
-    assert any("most deprived 20%" in t for t in titles)
+    assert any("Most deprived 20%" in t for t in titles)
     assert all(t != "" for t in titles)
 
 

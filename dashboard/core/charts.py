@@ -20,8 +20,18 @@ pio.templates["nhs"] = go.layout.Template(
         colorway=list(PALETTE),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis={"gridcolor": NHS_PALE_GREY, "linecolor": NHS_DARK_GREY, "zeroline": False},
-        yaxis={"gridcolor": NHS_PALE_GREY, "linecolor": NHS_DARK_GREY, "zeroline": False},
+        xaxis={
+            "gridcolor": NHS_PALE_GREY,
+            "linecolor": NHS_DARK_GREY,
+            "zeroline": False,
+            "automargin": True,
+        },
+        yaxis={
+            "gridcolor": NHS_PALE_GREY,
+            "linecolor": NHS_DARK_GREY,
+            "zeroline": False,
+            "automargin": True,
+        },
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
         hoverlabel={"font": {"size": 13}},
@@ -89,7 +99,12 @@ def rate_by_pcn(
             name=name,
             marker={
                 "color": colour,
-                "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.35},
+                "pattern": {
+                    "shape": pattern,
+                    "fgcolor": "white",
+                    "solidity": 0.35,
+                    "fillmode": "overlay",
+                },
                 "line": {
                     "color": ["#000000" if s else colour for s in part["selected"]],
                     "width": [3 if s else 0 for s in part["selected"]],

@@ -198,6 +198,7 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
         rate_title(rates) if len(rates) else "No PCNs loaded",
     )
     figure.update_layout(title_subtitle_text=subtitle)
+    rc.title_room(figure)
     return View(
         key,
         figure,
@@ -270,7 +271,7 @@ def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     stages = stages.assign(referred=int(referred.iloc[0]) if len(referred) else 0)
     based_on = {"share_pct": "referred"}
     shown = protect(stages, counts=("people", "referred"), based_on=based_on)
-    figure = charts.funnel(shown.frame, funnel_title(stages))
+    figure = rc.title_room(charts.funnel(shown.frame, funnel_title(stages)))
     figure.update_layout(
         title_subtitle_text=f"n = {count_text(stages['referred'].iloc[0])} referrals; "
         "drop-outs in orange"
@@ -484,12 +485,9 @@ def equity_title(groups: pd.DataFrame, dimension: str) -> str:
         q5, n5 = _rate(groups, "5")
         if q1 is None or pd.isna(q1):
             return "Most deprived 20%: no population by IMD quintile loaded"
-        text = (
-            f"The most deprived 20% are referred at {figure_text(q1, n1, '{:.1f}')} per 1,000 "
-            "a year"
-        )
+        text = f"Most deprived 20%: {figure_text(q1, n1, '{:.1f}')} per 1,000 a year"
         if q5 is not None and not pd.isna(q5):
-            text += f", the least deprived 20% at {figure_text(q5, n5, '{:.1f}')}"
+            text += f"; least deprived 20%: {figure_text(q5, n5, '{:.1f}')}"
         return text
     if dimension == "sex":
         female, nf = _rate(groups, "female")

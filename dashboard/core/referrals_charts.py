@@ -37,6 +37,16 @@ def group_label(dimension: str, code: str) -> str:
     return GROUP_LABELS.get(dimension, {}).get(code, label(code))
 
 
+def title_room(figure: go.Figure) -> go.Figure:
+    """Room above the plot for the finding, its n and the legend, so none overlaps."""
+    figure.update_layout(
+        title={"y": 0.98, "yref": "container", "yanchor": "top"},
+        margin={"t": 130},
+        legend={"y": 1.02, "yanchor": "bottom"},
+    )
+    return figure
+
+
 def _titled(title: str, subtitle: str | None = None) -> go.Figure:
     layout = {"title": {"text": title}}
     if subtitle:
@@ -86,22 +96,24 @@ def monthly(
         shared_xaxes=True,
         vertical_spacing=0.08,
         row_heights=[0.45, 0.55],
-        subplot_titles=("Referrals a month", "Per 1,000 registered a year (annualised)"),
     )
     figure.update_layout(title={"text": title, "subtitle": {"text": subtitle}})
     series_names = list(dict.fromkeys(months["series"]))
     selected_only = len(series_names) > 1
     for index, name in enumerate(series_names):
         part = months[months["series"] == name]
-        colour = NHS_DARK_GREY if name == "ICB" else PALETTE[(index - 1) % len(PALETTE)]
-        if not (selected_only and name == "ICB"):
+        is_icb = name == "ICB"
+        colour = PALETTE[(index - 1) % len(PALETTE)] if selected_only else NHS_BLUE
+        if selected_only and is_icb:
+            colour = NHS_DARK_GREY
+        if not (selected_only and is_icb):
             # Counts of the ICB and of one PCN differ thirtyfold: bars only for the selection.
             figure.add_bar(
                 x=part["month"],
                 y=part["referrals"],
                 name=name,
                 legendgroup=name,
-                marker_color=colour if name != "ICB" else NHS_BLUE,
+                marker_color=colour,
                 hovertemplate="%{x|%b %Y}: %{y:,} referrals<extra>" + name + "</extra>",
                 row=1,
                 col=1,
@@ -113,9 +125,9 @@ def monthly(
             name=f"{name} rate",
             legendgroup=name,
             line={
-                "color": colour if name != "ICB" else NHS_BLUE,
+                "color": colour,
                 "width": 3,
-                "dash": "dash" if selected_only and name == "ICB" else "solid",
+                "dash": "dash" if selected_only and is_icb else "solid",
             },
             hovertemplate="%{x|%b %Y}: %{y:.1f} per 1,000 a year<extra>" + name + "</extra>",
             row=2,
@@ -126,8 +138,10 @@ def monthly(
     )
     _mark_financial_years(figure, months["month"])
     figure.update_yaxes(rangemode="tozero")
+    figure.update_yaxes(title_text="Referrals a month", row=1, col=1)
+    figure.update_yaxes(title_text="Per 1,000 a year", row=2, col=1)
     figure.update_layout(barmode="group", height=560)
-    return figure
+    return title_room(figure)
 
 
 def pcn_bars(
@@ -164,7 +178,7 @@ def pcn_bars(
     figure.update_layout(
         height=max(360, 22 * len(ordered) + 140), xaxis_title=axis_title, yaxis_type="category"
     )
-    return figure
+    return title_room(figure)
 
 
 def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
@@ -214,7 +228,7 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         xaxis_rangemode="tozero",
         yaxis_type="category",
     )
-    return figure
+    return title_room(figure)
 
 
 def wait_histogram(
@@ -247,7 +261,7 @@ def wait_histogram(
         yaxis_title="People",
         yaxis_rangemode="tozero",
     )
-    return figure
+    return title_room(figure)
 
 
 def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
@@ -257,15 +271,17 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     """
     if shares.empty:
         return empty(title)
-    table = shares.pivot_table(
-        index=["pcn_name", "selected"], columns="category", values="share_pct", dropna=False
+    table = shares.pivot(
+        index=["pcn_code", "pcn_name", "selected"], columns="category", values="share_pct"
     )
     order = table.mean().sort_values(ascending=False).index
     table = table[order]
-    icb_first = sorted(table.index, key=lambda key: (key[0] != "ICB", key[0]), reverse=True)
+    # Plotly draws the first row at the bottom: reversed, the ICB is on top, then A to Z.
+    icb_first = sorted(table.index, key=lambda key: (key[0] != "ICB", key[1]), reverse=True)
     table = table.loc[icb_first]
     rows = [
-        f"<b>{name}</b>" if selected or name == "ICB" else name for name, selected in table.index
+        f"<b>{name}</b>" if selected or code == "ICB" else name
+        for code, name, selected in table.index
     ]
     values = table.to_numpy(dtype=float)
     text = np.where(np.isnan(values), "*", np.char.mod("%.0f", np.nan_to_num(values)))
@@ -286,8 +302,9 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         height=max(360, 22 * len(rows) + 180),
         xaxis={"side": "top", "showgrid": False},
         yaxis={"showgrid": False, "type": "category"},
-        margin={"t": 140},
     )
+    title_room(figure)
+    figure.update_layout(margin={"t": 170})
     return figure
 
 
@@ -312,7 +329,10 @@ def equity_bars(
             x=labels,
             y=shown[column],
             name=name,
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white"}},
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"},
+            },
             hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
         )
     if with_rate and overall_rate is not None and not pd.isna(overall_rate):
@@ -323,11 +343,13 @@ def equity_bars(
             annotation_text=f"All groups {overall_rate:.1f}",
             annotation_position="top left",
         )
-    if dimension == "imd_quintile" and "1" in set(shown["group_code"]):
+    most_deprived = shown[shown["group_code"] == "1"] if dimension == "imd_quintile" else None
+    if most_deprived is not None and not most_deprived.empty:
+        measure = "rate_per_1000" if with_rate else "referrals"
+        height = most_deprived[[f"{route}_{measure}" for route in ROUTE_STYLE]].sum(axis=1)
         figure.add_annotation(
             x=group_label(dimension, "1"),
-            y=1,
-            yref="paper",
+            y=height.iloc[0],
             text="<b>Most deprived 20%</b>",
             showarrow=False,
             yanchor="bottom",
@@ -339,4 +361,4 @@ def equity_bars(
         yaxis_rangemode="tozero",
         xaxis_type="category",
     )
-    return figure
+    return title_room(figure)
