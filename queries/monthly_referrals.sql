@@ -1,32 +1,72 @@
--- monthly_referrals: referrals by calendar month, with the annualised rate per 1,000.
--- grain: one row per month in the period that has referrals.
--- parameters: $date_from, $date_to (inclusive), $pcns (empty = whole ICB).
+-- monthly_referrals: referrals a month and the annualised rate per 1,000, for the whole ICB
+-- and for each selected PCN, so a PCN's trend is read against the ICB's. Every calendar month
+-- the period touches is returned, with 0 where nothing was referred. A month cut by the
+-- period is annualised over its days inside the period (referrals / list x 1,000 x 365 / days).
+-- grain: one row per series (the ICB, then each selected PCN) and month.
+-- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = ICB only).
 with
 
-pcns as (
-    select * from main.pcns
-    where len($pcns) = 0 or list_contains($pcns, pcn_code)
-),
+pcns as (select pcn_code, pcn_name, list_size from main.pcns),
 
 referrals as (
-    select referral_date from main.referrals
+    select pcn_code, referral_date from main.referrals
     where referral_date between $date_from and $date_to
-        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
 
-per_month as (
-    select date_trunc('month', referral_date)::date as month, count(*) as referrals
+months as (
+    select
+        month_start::date as month,
+        greatest(month_start::date, $date_from::date) as first_day,
+        least((month_start + interval 1 month)::date - 1, $date_to::date) as last_day
+    from generate_series(
+        date_trunc('month', $date_from::date), $date_to::date, interval 1 month
+    ) as months(month_start)
+),
+
+per_pcn_month as (
+    select pcn_code, date_trunc('month', referral_date)::date as month, count(*) as referrals
     from referrals
-    group by month
+    group by all
+),
+
+series as (
+    select 0 as series_order, 'ICB' as series, null::varchar as pcn_code,
+        sum(list_size) as list_size
+    from pcns
+    union all
+    select 1, pcn_name, pcn_code, list_size
+    from pcns
+    where list_contains($pcns, pcn_code)
+),
+
+series_months as (
+    select
+        series.series_order,
+        series.series,
+        series.pcn_code,
+        months.month,
+        months.last_day - months.first_day + 1 as days,
+        series.list_size,
+        coalesce(sum(per_pcn_month.referrals), 0) as referrals
+    from series
+    cross join months
+    left join per_pcn_month
+        on per_pcn_month.month = months.month
+        and (series.pcn_code is null or per_pcn_month.pcn_code = series.pcn_code)
+    group by all
 ),
 
 final as (
     select
+        series,
+        pcn_code,
         month,
+        days,
+        list_size,
         referrals,
-        referrals * 1000.0 / (select sum(list_size) from pcns) * 12 as rate_per_1000
-    from per_month
-    order by month
+        referrals::double * 1000 / list_size * 365 / days as rate_per_1000
+    from series_months
+    order by series_order, series, month
 )
 
 select * from final

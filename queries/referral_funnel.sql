@@ -1,11 +1,12 @@
 -- referral_funnel: referred -> contacted -> engaged -> completed, and the drop-outs.
 -- contacted = a first contact is recorded; engaged = status engaged or completed.
--- grain: one row per stage.
+-- share_pct is each stage as a share of the referrals.
+-- grain: one row per stage, in funnel order.
 -- parameters: $date_from, $date_to (inclusive), $pcns (empty = whole ICB).
 with
 
 referrals as (
-    select * from main.referrals
+    select first_contact_date, status from main.referrals
     where referral_date between $date_from and $date_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
@@ -22,16 +23,24 @@ counts as (
     from referrals
 ),
 
+stages as (
+    unpivot counts
+    on referred, contacted, engaged, completed, declined, not_contactable, did_not_attend
+    into name stage value people
+),
+
 final as (
-    select * from (
-        unpivot counts on referred, contacted, engaged, completed, declined, not_contactable,
-            did_not_attend
-        into name stage value people
+    select
+        stage,
+        people,
+        stage in ('declined', 'not_contactable', 'did_not_attend') as drop_out,
+        people * 100.0 / nullif((select referred from counts), 0) as share_pct
+    from stages
+    order by list_position(
+        ['referred', 'contacted', 'engaged', 'completed', 'declined', 'not_contactable',
+            'did_not_attend'],
+        stage
     )
 )
 
-select
-    stage,
-    people,
-    stage in ('declined', 'not_contactable', 'did_not_attend') as drop_out
-from final
+select * from final

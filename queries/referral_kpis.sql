@@ -1,37 +1,67 @@
--- referral_kpis: headline referral figures for the filter.
+-- referral_kpis: headline referral figures for the filter (the tiles, and the summary JSON).
+-- PCNs in band counts the filter's PCNs (all PCNs for the whole ICB) whose annualised rate
+-- lies within the planning band, both ends included.
 -- grain: one row.
--- parameters: $date_from, $date_to (inclusive), $days, $pcns (empty = whole ICB).
+-- parameters: $date_from, $date_to (inclusive), $days, $pcns (empty = whole ICB),
+--             $band_low, $band_high (per 1,000 a year).
 with
 
 pcns as (
-    select * from main.pcns
+    select pcn_code, list_size from main.pcns
     where len($pcns) = 0 or list_contains($pcns, pcn_code)
 ),
 
 referrals as (
-    select * from main.referrals
+    select pcn_code, status, first_contact_date - referral_date as wait_days
+    from main.referrals
     where referral_date between $date_from and $date_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
 
-waits as (
-    select first_contact_date - referral_date as wait_days
+per_pcn as (
+    select pcns.pcn_code, pcns.list_size, count(referrals.pcn_code) as referrals
+    from pcns
+    left join referrals on referrals.pcn_code = pcns.pcn_code
+    group by pcns.pcn_code, pcns.list_size
+),
+
+pcn_totals as (
+    select
+        sum(list_size) as list_size,
+        count(*) as pcns,
+        count(*) filter (
+            where referrals::double * 1000 / list_size * 365 / $days
+                between $band_low and $band_high
+        ) as pcns_in_band
+    from per_pcn
+),
+
+referral_totals as (
+    select
+        count(*) as referrals,
+        count(wait_days) as people_with_wait,
+        median(wait_days) as median_wait_days,
+        quantile_cont(wait_days, 0.9) as p90_wait_days,
+        count(*) filter (where status = 'declined') as declined
     from referrals
-    where first_contact_date is not null
 ),
 
 final as (
     select
-        (select count(*) from referrals) as referrals,
-        (select sum(list_size) from pcns) as list_size,
-        (select count(*) from referrals) * 1000.0 / (select sum(list_size) from pcns)
-            * 365.0 / $days as rate_per_1000,
-        (select count(*) from waits) as people_with_wait,
-        (select median(wait_days) from waits) as median_wait_days,
-        (select quantile_cont(wait_days, 0.9) from waits) as p90_wait_days,
-        (select count(*) from referrals where status = 'declined') as declined,
-        (select count(*) from referrals where status = 'declined') * 100.0
-            / nullif((select count(*) from referrals), 0) as decline_rate_pct
+        referral_totals.referrals,
+        pcn_totals.list_size,
+        referral_totals.referrals::double * 1000 / pcn_totals.list_size * 365 / $days
+            as rate_per_1000,
+        pcn_totals.pcns,
+        pcn_totals.pcns_in_band,
+        pcn_totals.pcns_in_band * 100.0 / nullif(pcn_totals.pcns, 0) as pcns_in_band_pct,
+        referral_totals.people_with_wait,
+        referral_totals.median_wait_days,
+        referral_totals.p90_wait_days,
+        referral_totals.declined,
+        referral_totals.declined * 100.0 / nullif(referral_totals.referrals, 0)
+            as decline_rate_pct
+    from referral_totals, pcn_totals
 )
 
 select * from final

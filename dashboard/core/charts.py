@@ -20,8 +20,18 @@ pio.templates["nhs"] = go.layout.Template(
         colorway=list(PALETTE),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis={"gridcolor": NHS_PALE_GREY, "linecolor": NHS_DARK_GREY, "zeroline": False},
-        yaxis={"gridcolor": NHS_PALE_GREY, "linecolor": NHS_DARK_GREY, "zeroline": False},
+        xaxis={
+            "gridcolor": NHS_PALE_GREY,
+            "linecolor": NHS_DARK_GREY,
+            "zeroline": False,
+            "automargin": True,
+        },
+        yaxis={
+            "gridcolor": NHS_PALE_GREY,
+            "linecolor": NHS_DARK_GREY,
+            "zeroline": False,
+            "automargin": True,
+        },
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
         hoverlabel={"font": {"size": 13}},
@@ -57,10 +67,12 @@ def rate_by_pcn(
     icb_rate: float | None,
     title: str,
 ) -> go.Figure:
-    """Annualised referral rate per PCN, against the planning band; selected PCNs outlined."""
+    """Annualised referral rate per PCN, against the planning band and the ICB's rate;
+    selected PCNs outlined and labelled with their rate, their peers faded."""
     if rates.empty:
         return empty(title)
     ordered = rates.sort_values("rate_per_1000")
+    any_selected = bool(ordered["selected"].any())
     labels = [
         f"<b>{name}</b>" if selected else name
         for name, selected in zip(ordered["pcn_name"], ordered["selected"], strict=True)
@@ -89,15 +101,21 @@ def rate_by_pcn(
                 "color": colour,
                 "pattern": {
                     "shape": pattern,
-                    "fillmode": "overlay",
                     "fgcolor": "white",
-                    "solidity": 0.3,
+                    "solidity": 0.35,
+                    "fillmode": "overlay",
                 },
                 "line": {
                     "color": ["#000000" if s else colour for s in part["selected"]],
                     "width": [3 if s else 0 for s in part["selected"]],
                 },
+                "opacity": [1.0 if s or not any_selected else 0.4 for s in part["selected"]],
             },
+            text=[
+                ("*" if pd.isna(rate) else f"{rate:.1f}") if chosen else ""
+                for rate, chosen in zip(part["rate_per_1000"], part["selected"], strict=True)
+            ],
+            textposition="outside",
             customdata=part[["pcn_code", "referrals", "list_size"]],
             hovertemplate="%{y} (%{customdata[0]})<br>%{x:.1f} per 1,000 a year"
             "<br>%{customdata[1]} referrals, list size %{customdata[2]:,}<extra></extra>",

@@ -12,12 +12,14 @@ from typing import Any
 
 import duckdb
 
-from dashboard.core import queries, store
+from dashboard.core import queries, referrals, store
 from dashboard.core.filters import Filters, default_period, financial_year
 from dashboard.core.suppression import Policy
 
 Section = Callable[[duckdb.DuckDBPyConnection, Filters, Policy], Any]
-SECTIONS: dict[str, Section] = {}
+SECTIONS: dict[str, Section] = {
+    "referrals": referrals.summary_section,
+}
 
 
 def resolve_filters(

@@ -1,43 +1,55 @@
-"""Overview: the headline of every view, for the ICB or the selected PCNs."""
+"""Overview: the referral headline first, then the headline of every other view."""
 
 import streamlit as st
 
-from dashboard.core import charts, findings
+from dashboard.core import referrals
 from dashboard.core.settings import load_settings
-from dashboard.core.suppression import protect, suppress_value
+from dashboard.core.suppression import suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
 from dashboard.ui.frame import chart, no_data_message, suppression_note
 
 filters = current_filters()
-params = filters.params()
 band = load_settings().referral_band
-params.update(band_low=band.low_per_1000, band_high=band.high_per_1000)
+params = referrals.params(filters, band)
 
 st.title("Social prescribing overview")
 st.caption(
     f"{scope_label(filters)}, {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y} "
-    f"({filters.days} days)"
+    f"({filters.days} days). Tiles compare with the {filters.days} days before."
 )
 
-kpis = query("referral_kpis", params).iloc[0]
-if not kpis["referrals"]:
+if not query("referral_kpis", params).iloc[0]["referrals"]:
     no_data_message()
     st.stop()
+
+st.header("Referrals")
+for column, tile in zip(st.columns(5), referrals.kpi_tiles(query, filters, band), strict=True):
+    column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help)
+rates = referrals.rate_view(query, filters, band, "overview_rate_by_pcn")
+chart(
+    rates.figure,
+    rates.data,
+    rates.key,
+    counts=rates.counts,
+    based_on=rates.based_on,
+    caption=rates.caption,
+)
+suppression_note(rates.withheld)
+st.page_link(
+    "views/referrals.py",
+    label="Trend, funnel, waits and who is reached: the Referrals page",
+    icon=":material/arrow_forward:",
+)
 
 outcomes = query("wellbeing_star_domains", params)
 utilisation = query("utilisation_before_after", params)
 capacity = query("capacity_by_activity", params)
 
-tiles = st.columns(4)
-tiles[0].metric("Referrals", suppress_value(int(kpis["referrals"]), kpis["referrals"]))
-tiles[1].metric(
-    "Referrals per 1,000 a year",
-    suppress_value(round(kpis["rate_per_1000"], 1), kpis["referrals"]),
-    help=f"Planning band {band.low_per_1000:g}-{band.high_per_1000:g}. {band.source}",
-)
+st.header("Outcomes, utilisation and capacity")
+tiles = st.columns(3)
 improved = outcomes["n"].sum()
-tiles[2].metric(
+tiles[0].metric(
     "Improved wellbeing (Star, any domain mean)",
     suppress_value(
         f"{(outcomes['pct_improved'] * outcomes['n']).sum() / improved:.0f}%" if improved else None,
@@ -47,37 +59,20 @@ tiles[2].metric(
     help="Share of paired Wellbeing Star domain scores that rose at follow-up.",
 )
 gp = utilisation[utilisation["setting"] == "gp_appointment"]
-tiles[3].metric(
+tiles[1].metric(
     "GP appointments per person",
     suppress_value(f"{gp.iloc[0]['pct_change']:+.0f}%", gp.iloc[0]["n_people"]) if len(gp) else "-",
     help="Change from the window before referral to the window after (referred cohort).",
 )
-
-rates = query("pcn_referral_rates", params)
-shown = protect(rates, counts=("referrals",), based_on={"rate_per_1000": "referrals"})
-chart(
-    charts.rate_by_pcn(
-        shown.frame,
-        band.low_per_1000,
-        band.high_per_1000,
-        band.source,
-        kpis["rate_per_1000"],
-        findings.band_finding(rates),
-    ),
-    rates,
-    "overview_rate_by_pcn",
-    counts=("referrals",),
-    based_on={"rate_per_1000": "referrals"},
-    caption=f"n = {int(kpis['referrals']):,} referrals across {len(rates)} PCNs.",
-)
-suppression_note(shown.any_withheld)
-
 unmet = int(capacity["unmet"].sum())
 demand = int(capacity["demand"].sum())
+tiles[2].metric(
+    "VCSE onward referrals unmet",
+    suppress_value(f"{unmet / demand:.0%}", demand) if demand else "-",
+    help="Waitlisted, declined for lack of capacity, or sent to a closed service.",
+)
 if demand:
-    st.subheader("VCSE capacity")
     st.write(
         f"Of {suppress_value(demand, demand)} onward referrals to VCSE activities, "
-        f"{suppress_value(unmet, unmet)} ({unmet / demand:.0%}) went unmet: waitlisted, "
-        "declined for lack of capacity, or sent to a closed service."
+        f"{suppress_value(unmet, unmet)} went unmet."
     )

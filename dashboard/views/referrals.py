@@ -1,94 +1,75 @@
-"""Referrals: rates per PCN against the planning band, trend and funnel."""
+"""Referrals: rates per PCN against the planning band, trend, funnel, waits and reach."""
 
 import streamlit as st
 
-from dashboard.core import charts, findings
+from dashboard.core import referrals
 from dashboard.core.settings import load_settings
-from dashboard.core.suppression import protect, suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
 from dashboard.ui.frame import chart, no_data_message, suppression_note
 
+
+def draw(view: referrals.View) -> None:
+    chart(
+        view.figure,
+        view.data,
+        view.key,
+        counts=view.counts,
+        based_on=view.based_on,
+        caption=view.caption,
+    )
+    suppression_note(view.withheld)
+
+
 filters = current_filters()
 band = load_settings().referral_band
-params = {**filters.params(), "band_low": band.low_per_1000, "band_high": band.high_per_1000}
-previous = {
-    **filters.previous().params(),
-    "band_low": band.low_per_1000,
-    "band_high": band.high_per_1000,
-}
 
 st.title("Referrals")
-st.caption(f"{scope_label(filters)}, {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y}")
+st.caption(
+    f"{scope_label(filters)}, {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y} "
+    f"({filters.days} days). Tiles compare with the {filters.days} days before."
+)
 
-kpis = query("referral_kpis", params).iloc[0]
-if not kpis["referrals"]:
+if not query("referral_kpis", referrals.params(filters, band)).iloc[0]["referrals"]:
     no_data_message()
     st.stop()
-before = query("referral_kpis", previous).iloc[0]
 
-tiles = st.columns(4)
-tiles[0].metric(
-    "Referrals",
-    suppress_value(int(kpis["referrals"]), kpis["referrals"]),
-    findings.change_phrase(kpis["referrals"], before["referrals"]),
-)
-tiles[1].metric(
-    "Per 1,000 registered a year",
-    suppress_value(round(kpis["rate_per_1000"], 1), kpis["referrals"]),
-    findings.change_phrase(kpis["rate_per_1000"], before["rate_per_1000"]),
-)
-tiles[2].metric(
-    "Median wait to first contact",
-    suppress_value(f"{kpis['median_wait_days']:.0f} days", kpis["people_with_wait"]),
-    delta_color="inverse",
-)
-tiles[3].metric(
-    "Declined",
-    suppress_value(f"{kpis['decline_rate_pct']:.1f}%", kpis["referrals"]),
-    delta_color="inverse",
-)
+for column, tile in zip(st.columns(5), referrals.kpi_tiles(query, filters, band), strict=True):
+    column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help)
 
-rates = query("pcn_referral_rates", params)
-shown = protect(rates, counts=("referrals",), based_on={"rate_per_1000": "referrals"})
-chart(
-    charts.rate_by_pcn(
-        shown.frame,
-        band.low_per_1000,
-        band.high_per_1000,
-        band.source,
-        kpis["rate_per_1000"],
-        findings.band_finding(rates),
-    ),
-    rates,
-    "referral_rate_by_pcn",
-    counts=("referrals",),
-    based_on={"rate_per_1000": "referrals"},
-    caption="Annualised: referrals / registered list x 1,000 x 365 / days in the period.",
-)
-suppression_note(shown.any_withheld)
+st.header("Rate against the planning band")
+draw(referrals.rate_view(query, filters, band, "referral_rate_by_pcn"))
 
+st.header("Month by month")
+draw(referrals.monthly_view(query, filters, band))
+
+st.header("From referral to completion")
 left, right = st.columns(2)
 with left:
-    months = query("monthly_referrals", params)
-    monthly = protect(months, counts=("referrals",), based_on={"rate_per_1000": "referrals"})
-    chart(
-        charts.monthly_trend(monthly.frame, f"Referrals a month, {scope_label(filters)}"),
-        months,
-        "monthly_referrals",
-        counts=("referrals",),
-        based_on={"rate_per_1000": "referrals"},
-    )
+    draw(referrals.funnel_view(query, filters, band))
 with right:
-    stages = query("referral_funnel", params)
-    funnel = protect(stages, counts=("people",))
-    completed = stages.set_index("stage")["people"]
-    chart(
-        charts.funnel(
-            funnel.frame,
-            f"{completed['completed'] / completed['referred']:.0%} of referrals completed",
-        ),
-        stages,
-        "referral_funnel",
-        counts=("people",),
-    )
+    draw(referrals.decline_view(query, filters, band))
+
+st.header("Waits to first contact")
+left, right = st.columns(2)
+with left:
+    draw(referrals.waits_view(query, filters, band))
+with right:
+    draw(referrals.wait_distribution_view(query, filters, band))
+
+st.header("Referral sources and primary reasons")
+left, right = st.columns(2)
+with left:
+    draw(referrals.mix_view(query, filters, band, "referral_source"))
+with right:
+    draw(referrals.mix_view(query, filters, band, "reason"))
+
+st.header("Who is reached")
+finding = referrals.route_finding(query("referral_equity", referrals.params(filters, band)))
+if finding:
+    st.markdown(finding)
+equity = referrals.equity_views(query, filters, band)
+for row in (equity[:2], equity[2:]):
+    for column, view in zip(st.columns(2), row, strict=True):
+        with column:
+            draw(view)

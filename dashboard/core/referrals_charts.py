@@ -1,0 +1,364 @@
+"""Chart builders for the Referrals page: pure DataFrame -> plotly Figure (house template)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.core.charts import BAND_FILL, NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+
+PEER_OPACITY = 0.4
+ROUTE_STYLE = {  # colour and pattern, so the route is never told by colour alone
+    "clinical": ("Clinical route", NHS_BLUE, ""),
+    "community": ("Community route (self, VCSE, social care, other)", PALETTE[1], "/"),
+}
+GROUP_LABELS = {
+    "imd_quintile": {
+        "1": "1 most deprived",
+        "2": "2",
+        "3": "3",
+        "4": "4",
+        "5": "5 least deprived",
+        "unknown": "Unknown",
+    },
+}
+
+
+ACRONYMS = {"gp": "GP", "vcse": "VCSE"}
+
+
+def label(text: str) -> str:
+    return ACRONYMS.get(str(text), str(text).replace("_", " ").capitalize())
+
+
+def group_label(dimension: str, code: str) -> str:
+    return GROUP_LABELS.get(dimension, {}).get(code, label(code))
+
+
+def title_room(figure: go.Figure) -> go.Figure:
+    """Room above the plot for the finding, its n and the legend, so none overlaps."""
+    figure.update_layout(
+        title={"y": 0.98, "yref": "container", "yanchor": "top"},
+        margin={"t": 130},
+        legend={"y": 1.02, "yanchor": "bottom"},
+    )
+    return figure
+
+
+def _titled(title: str, subtitle: str | None = None) -> go.Figure:
+    layout = {"title": {"text": title}}
+    if subtitle:
+        layout["title"]["subtitle"] = {"text": subtitle}
+    return go.Figure(layout=layout)
+
+
+def _pcn_labels(frame: pd.DataFrame) -> list[str]:
+    return [
+        f"<b>{name}</b>" if selected else name
+        for name, selected in zip(frame["pcn_name"], frame["selected"], strict=True)
+    ]
+
+
+def _peer_opacity(frame: pd.DataFrame) -> list[float] | float:
+    """Selected PCNs at full strength, their peers faded; all full when none is selected."""
+    if not frame["selected"].any():
+        return 1.0
+    return [1.0 if selected else PEER_OPACITY for selected in frame["selected"]]
+
+
+def _mark_financial_years(figure: go.Figure, months: pd.Series) -> None:
+    starts = pd.to_datetime(pd.Series(months.unique()))
+    for april in starts[starts.dt.month == 4]:
+        figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
+        figure.add_annotation(
+            x=april,
+            y=1,
+            yref="paper",
+            text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11},
+        )
+
+
+def monthly(
+    months: pd.DataFrame, band_low: float, band_high: float, title: str, subtitle: str
+) -> go.Figure:
+    """Referrals a month (bars) and the annualised rate (lines, against the band), per series."""
+    if months.empty:
+        return empty(title)
+    figure = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        row_heights=[0.45, 0.55],
+    )
+    figure.update_layout(title={"text": title, "subtitle": {"text": subtitle}})
+    series_names = list(dict.fromkeys(months["series"]))
+    selected_only = len(series_names) > 1
+    for index, name in enumerate(series_names):
+        part = months[months["series"] == name]
+        is_icb = name == "ICB"
+        colour = PALETTE[(index - 1) % len(PALETTE)] if selected_only else NHS_BLUE
+        if selected_only and is_icb:
+            colour = NHS_DARK_GREY
+        if not (selected_only and is_icb):
+            # Counts of the ICB and of one PCN differ thirtyfold: bars only for the selection.
+            figure.add_bar(
+                x=part["month"],
+                y=part["referrals"],
+                name=name,
+                legendgroup=name,
+                marker_color=colour,
+                hovertemplate="%{x|%b %Y}: %{y:,} referrals<extra>" + name + "</extra>",
+                row=1,
+                col=1,
+            )
+        figure.add_scatter(
+            x=part["month"],
+            y=part["rate_per_1000"],
+            mode="lines+markers",
+            name=f"{name} rate",
+            legendgroup=name,
+            line={
+                "color": colour,
+                "width": 3,
+                "dash": "dash" if selected_only and is_icb else "solid",
+            },
+            hovertemplate="%{x|%b %Y}: %{y:.1f} per 1,000 a year<extra>" + name + "</extra>",
+            row=2,
+            col=1,
+        )
+    figure.add_hrect(
+        y0=band_low, y1=band_high, fillcolor=BAND_FILL, line_width=0, layer="below", row=2, col=1
+    )
+    _mark_financial_years(figure, months["month"])
+    figure.update_yaxes(rangemode="tozero")
+    figure.update_yaxes(title_text="Referrals a month", row=1, col=1)
+    figure.update_yaxes(title_text="Per 1,000 a year", row=2, col=1)
+    figure.update_layout(barmode="group", height=560)
+    return title_room(figure)
+
+
+def pcn_bars(
+    frame: pd.DataFrame,
+    value: str,
+    title: str,
+    subtitle: str,
+    axis_title: str,
+    reference: float | None,
+    reference_label: str,
+) -> go.Figure:
+    """One horizontal bar per PCN, sorted; the selected PCNs against faded peers and the ICB."""
+    if frame.empty or frame[value].isna().all():
+        return empty(title)
+    ordered = frame.sort_values(value, na_position="first")
+    figure = _titled(title, subtitle)
+    figure.add_bar(
+        y=_pcn_labels(ordered),
+        x=ordered[value],
+        orientation="h",
+        marker={"color": NHS_BLUE, "opacity": _peer_opacity(ordered)},
+        customdata=ordered[["pcn_code"]],
+        hovertemplate="%{y} (%{customdata[0]}): %{x:.1f}<extra></extra>",
+        showlegend=False,
+    )
+    if reference is not None and not pd.isna(reference):
+        figure.add_vline(
+            x=reference,
+            line_dash="dash",
+            line_color=NHS_DARK_GREY,
+            annotation_text=f"{reference_label} {reference:.1f}",
+            annotation_position="bottom right",
+        )
+    figure.update_layout(
+        height=max(360, 22 * len(ordered) + 140), xaxis_title=axis_title, yaxis_type="category"
+    )
+    return title_room(figure)
+
+
+def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
+    """Median and 90th percentile wait per PCN, joined by a line, sorted by the median."""
+    if waits.empty or waits["median_wait_days"].isna().all():
+        return empty(title)
+    ordered = waits.sort_values("median_wait_days", ascending=False, na_position="first")
+    labels = _pcn_labels(ordered)
+    figure = _titled(title, subtitle)
+    x_lines, y_lines = [], []
+    for name, low, high in zip(
+        labels, ordered["median_wait_days"], ordered["p90_wait_days"], strict=True
+    ):
+        x_lines += [low, high, None]
+        y_lines += [name, name, None]
+    figure.add_scatter(
+        x=x_lines,
+        y=y_lines,
+        mode="lines",
+        line={"color": "#D8DDE0", "width": 5},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    for column, name, colour, symbol in (
+        ("median_wait_days", "Median", NHS_BLUE, "circle"),
+        ("p90_wait_days", "90th percentile", PALETTE[3], "diamond"),
+    ):
+        figure.add_scatter(
+            x=ordered[column],
+            y=labels,
+            mode="markers",
+            name=name,
+            marker={
+                "color": colour,
+                "symbol": symbol,
+                "size": 11,
+                "opacity": _peer_opacity(ordered),
+            },
+            customdata=ordered[["people_with_wait"]],
+            hovertemplate="%{y}: %{x:.0f} days<br>n = %{customdata[0]:,}<extra>"
+            + name
+            + "</extra>",
+        )
+    figure.update_layout(
+        height=max(360, 22 * len(ordered) + 140),
+        xaxis_title="Days from referral to first contact",
+        xaxis_rangemode="tozero",
+        yaxis_type="category",
+    )
+    return title_room(figure)
+
+
+def wait_histogram(
+    distribution: pd.DataFrame, median: float | None, title: str, subtitle: str
+) -> go.Figure:
+    """People by whole weeks waited for a first contact, the median marked."""
+    if distribution.empty or not distribution["people"].fillna(0).any():
+        return empty(title)
+    figure = _titled(title, subtitle)
+    figure.add_bar(
+        x=distribution["wait_band"],
+        y=distribution["people"],
+        marker_color=NHS_BLUE,
+        hovertemplate="%{x}: %{y:,} people<extra></extra>",
+        showlegend=False,
+    )
+    if median is not None and not pd.isna(median):
+        week = min(int(median // 7), 12)
+        figure.add_annotation(
+            x=distribution["wait_band"].iloc[week],
+            y=1,
+            yref="paper",
+            text=f"Median {median:.0f} days",
+            showarrow=True,
+            arrowhead=2,
+            ay=-30,
+        )
+    figure.update_layout(
+        xaxis_title="Wait from referral to first contact",
+        yaxis_title="People",
+        yaxis_rangemode="tozero",
+    )
+    return title_room(figure)
+
+
+def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
+    """Share of each PCN's referrals per category (columns), the ICB as the first row.
+
+    `shares` has pcn_name, selected, category and share_pct; a row named "ICB" comes first.
+    """
+    if shares.empty:
+        return empty(title)
+    table = shares.pivot(
+        index=["pcn_code", "pcn_name", "selected"], columns="category", values="share_pct"
+    )
+    order = table.mean().sort_values(ascending=False).index
+    table = table[order]
+    # Plotly draws the first row at the bottom: reversed, the ICB is on top, then A to Z.
+    icb_first = sorted(table.index, key=lambda key: (key[0] != "ICB", key[1]), reverse=True)
+    table = table.loc[icb_first]
+    rows = [
+        f"<b>{name}</b>" if selected or code == "ICB" else name
+        for code, name, selected in table.index
+    ]
+    values = table.to_numpy(dtype=float)
+    text = np.where(np.isnan(values), "*", np.char.mod("%.0f", np.nan_to_num(values)))
+    figure = _titled(title, subtitle)
+    figure.add_heatmap(
+        z=values,
+        x=[label(c) for c in table.columns],
+        y=rows,
+        text=text,
+        texttemplate="%{text}",
+        colorscale=[[0, "#FFFFFF"], [1, NHS_BLUE]],
+        colorbar={"title": {"text": "% of PCN's referrals"}},
+        hovertemplate="%{y}<br>%{x}: %{z:.1f}%<extra></extra>",
+        xgap=1,
+        ygap=1,
+    )
+    figure.update_layout(
+        height=max(360, 22 * len(rows) + 180),
+        xaxis={"side": "top", "showgrid": False},
+        yaxis={"showgrid": False, "type": "category"},
+    )
+    title_room(figure)
+    figure.update_layout(margin={"t": 170})
+    return figure
+
+
+def equity_bars(
+    groups: pd.DataFrame,
+    dimension: str,
+    overall_rate: float | None,
+    title: str,
+    subtitle: str,
+) -> go.Figure:
+    """Rate per 1,000 a year by group, stacked by route, where the population is known;
+    otherwise referrals by group, stacked by route. The most deprived 20% is called out."""
+    if groups.empty:
+        return empty(title)
+    with_rate = groups["population"].notna().any()
+    shown = groups[groups["population"].notna()] if with_rate else groups
+    labels = [group_label(dimension, code) for code in shown["group_code"]]
+    figure = _titled(title, subtitle)
+    for route, (name, colour, pattern) in ROUTE_STYLE.items():
+        column = f"{route}_rate_per_1000" if with_rate else f"{route}_referrals"
+        figure.add_bar(
+            x=labels,
+            y=shown[column],
+            name=name,
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"},
+            },
+            hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
+        )
+    if with_rate and overall_rate is not None and not pd.isna(overall_rate):
+        figure.add_hline(
+            y=overall_rate,
+            line_dash="dash",
+            line_color=NHS_DARK_GREY,
+            annotation_text=f"All groups {overall_rate:.1f}",
+            annotation_position="top left",
+        )
+    most_deprived = shown[shown["group_code"] == "1"] if dimension == "imd_quintile" else None
+    if most_deprived is not None and not most_deprived.empty:
+        measure = "rate_per_1000" if with_rate else "referrals"
+        height = most_deprived[[f"{route}_{measure}" for route in ROUTE_STYLE]].sum(axis=1)
+        figure.add_annotation(
+            x=group_label(dimension, "1"),
+            y=height.iloc[0],
+            text="<b>Most deprived 20%</b>",
+            showarrow=False,
+            yanchor="bottom",
+            font={"color": PALETTE[3]},
+        )
+    figure.update_layout(
+        barmode="stack",
+        yaxis_title="Per 1,000 registered a year" if with_rate else "Referrals",
+        yaxis_rangemode="tozero",
+        xaxis_type="category",
+    )
+    return title_room(figure)

@@ -1,0 +1,48 @@
+-- pcn_funnel: the funnel's stages and drop-outs for every PCN, with its decline rate
+-- (declined / referred), so a selected PCN is seen against its peers; `selected` marks
+-- the filter's PCNs. contacted = a first contact is recorded; engaged = engaged or completed.
+-- grain: one row per PCN.
+-- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = none selected).
+with
+
+pcns as (select pcn_code, pcn_name from main.pcns),
+
+referrals as (
+    select pcn_code, first_contact_date, status from main.referrals
+    where referral_date between $date_from and $date_to
+),
+
+counts as (
+    select
+        pcn_code,
+        count(*) as referred,
+        count(first_contact_date) as contacted,
+        count(*) filter (where status in ('engaged', 'completed')) as engaged,
+        count(*) filter (where status = 'completed') as completed,
+        count(*) filter (where status = 'declined') as declined,
+        count(*) filter (where status = 'not_contactable') as not_contactable,
+        count(*) filter (where status = 'did_not_attend') as did_not_attend
+    from referrals
+    group by pcn_code
+),
+
+final as (
+    select
+        pcns.pcn_code,
+        pcns.pcn_name,
+        coalesce(counts.referred, 0) as referred,
+        coalesce(counts.contacted, 0) as contacted,
+        coalesce(counts.engaged, 0) as engaged,
+        coalesce(counts.completed, 0) as completed,
+        coalesce(counts.declined, 0) as declined,
+        coalesce(counts.not_contactable, 0) as not_contactable,
+        coalesce(counts.did_not_attend, 0) as did_not_attend,
+        counts.declined * 100.0 / nullif(counts.referred, 0) as decline_rate_pct,
+        counts.completed * 100.0 / nullif(counts.referred, 0) as completed_pct,
+        list_contains($pcns, pcns.pcn_code) as selected
+    from pcns
+    left join counts on counts.pcn_code = pcns.pcn_code
+    order by decline_rate_pct desc nulls last, pcns.pcn_code
+)
+
+select * from final

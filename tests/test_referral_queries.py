@@ -1,0 +1,293 @@
+"""Referral queries on tiny hand-computed tables."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from dashboard.core import queries
+from dashboard.core.filters import Filters
+from dashboard.core.referrals import params
+from dashboard.core.settings import ReferralBand
+from tests.factories import add_rows
+
+BAND = ReferralBand()
+FY = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+
+
+def run(con, name: str, filters: Filters = FY):
+    return queries.run(con, name, params(filters, BAND))
+
+
+def referrals(pcn: str, count: int, start: int = 0, **columns) -> list[dict]:
+    return [{"referral_id": f"{pcn}-{start + i}", "pcn_code": pcn, **columns} for i in range(count)]
+
+
+@pytest.fixture
+def pcns(con):
+    add_rows(
+        con,
+        "pcns",
+        {"pcn_code": "U00001", "pcn_name": "St Mary's PCN", "list_size": 10_000},
+        {"pcn_code": "U00002", "pcn_name": "Abbey PCN", "list_size": 20_000},
+        {"pcn_code": "U00003", "pcn_name": "Quiet PCN", "list_size": 5_000},
+    )
+    return con
+
+
+def test_rates_count_both_ends_of_the_period_and_nothing_outside(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *[
+            {"referral_id": f"R{i}", "referral_date": day}
+            for i, day in enumerate(
+                [date(2025, 3, 31), date(2025, 4, 1), date(2026, 3, 31), date(2026, 4, 1)]
+            )
+        ],
+    )
+    rates = run(pcns, "pcn_referral_rates").set_index("pcn_code")
+    assert rates.loc["U00001", "referrals"] == 2
+    assert rates.loc["U00001", "rate_per_1000"] == pytest.approx(0.2)
+
+
+def test_rates_annualise_a_31_day_period_against_a_365_day_one(pcns):
+    add_rows(pcns, "referrals", *referrals("U00001", 10, referral_date=date(2026, 1, 15)))
+    january = Filters(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))
+    year = run(pcns, "pcn_referral_rates").set_index("pcn_code")
+    month = run(pcns, "pcn_referral_rates", january).set_index("pcn_code")
+    assert year.loc["U00001", "rate_per_1000"] == pytest.approx(1.0)
+    assert month.loc["U00001", "rate_per_1000"] == pytest.approx(10 * 1000 / 10_000 * 365 / 31)
+
+
+def test_rates_classify_the_band_with_both_ends_inside(pcns):
+    add_rows(pcns, "pcns", {"pcn_code": "U00004", "pcn_name": "Fourth PCN", "list_size": 10_000})
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 80),  # 8.0 per 1,000: the band's lower end
+        *referrals("U00002", 241),  # 12.05: above
+        *referrals("U00003", 39),  # 7.8: below
+        *referrals("U00004", 120),  # 12.0: the band's upper end
+    )
+    rates = run(pcns, "pcn_referral_rates").set_index("pcn_code")
+    assert rates["band_position"].to_dict() == {
+        "U00002": "above",
+        "U00004": "within",
+        "U00001": "within",
+        "U00003": "below",
+    }
+    assert rates["in_band"].to_dict() == {
+        "U00002": False,
+        "U00004": True,
+        "U00001": True,
+        "U00003": False,
+    }
+    assert rates["rank_high_to_low"].to_dict()["U00002"] == 1
+    assert rates["icb_rate_per_1000"].iloc[0] == pytest.approx(480 * 1000 / 45_000)
+
+
+def test_rates_keep_an_apostrophe_and_mark_the_selected_pcn(pcns):
+    add_rows(pcns, "referrals", *referrals("U00001", 3))
+    selected = FY.model_copy(update={"pcns": ("U00001",)})
+    rates = run(pcns, "pcn_referral_rates", selected).set_index("pcn_code")
+    assert rates.loc["U00001", "pcn_name"] == "St Mary's PCN"
+    assert rates["selected"].to_dict() == {"U00001": True, "U00002": False, "U00003": False}
+    assert rates.loc["U00003", "referrals"] == 0
+
+
+def test_kpis_count_pcns_in_band_within_the_filter(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 100, status="declined"),
+        *referrals("U00002", 100),
+    )
+    icb = run(pcns, "referral_kpis").iloc[0]
+    assert (icb["pcns"], icb["pcns_in_band"]) == (3, 1)
+    assert icb["rate_per_1000"] == pytest.approx(200 * 1000 / 35_000)
+    assert icb["decline_rate_pct"] == pytest.approx(50.0)
+    one = run(pcns, "referral_kpis", FY.model_copy(update={"pcns": ("U00001",)})).iloc[0]
+    assert (one["referrals"], one["pcns"], one["pcns_in_band"]) == (100, 1, 1)
+    assert one["decline_rate_pct"] == pytest.approx(100.0)
+
+
+def test_funnel_counts_each_stage_and_drop_out(pcns):
+    contact = date(2025, 6, 5)
+    statuses = {
+        "referred": 4,
+        "contacted": 3,
+        "engaged": 2,
+        "completed": 5,
+        "declined": 6,
+        "not_contactable": 1,
+        "did_not_attend": 2,
+    }
+    rows, i = [], 0
+    for status, count in statuses.items():
+        for _ in range(count):
+            contacted = status not in ("referred", "not_contactable", "declined")
+            rows.append(
+                {
+                    "referral_id": f"R{i}",
+                    "status": status,
+                    "first_contact_date": contact if contacted else None,
+                }
+            )
+            i += 1
+    add_rows(pcns, "referrals", *rows)
+    funnel = run(pcns, "referral_funnel")
+    assert list(funnel["stage"]) == list(statuses)
+    people = funnel.set_index("stage")["people"].to_dict()
+    assert people == {
+        "referred": 23,
+        "contacted": 3 + 2 + 5 + 2,
+        "engaged": 7,
+        "completed": 5,
+        "declined": 6,
+        "not_contactable": 1,
+        "did_not_attend": 2,
+    }
+    assert funnel.set_index("stage").loc["completed", "share_pct"] == pytest.approx(500 / 23)
+    assert funnel["drop_out"].tolist() == [False] * 4 + [True] * 3
+
+    per_pcn = run(pcns, "pcn_funnel").set_index("pcn_code")
+    assert per_pcn.loc["U00001", "decline_rate_pct"] == pytest.approx(600 / 23)
+    assert per_pcn.loc["U00002", "referred"] == 0
+    assert per_pcn["decline_rate_pct"].isna()["U00002"]
+
+
+def test_waits_give_the_median_and_90th_percentile_of_contacted_referrals(pcns):
+    referral_day = date(2025, 6, 1)
+    add_rows(
+        pcns,
+        "referrals",
+        *[
+            {
+                "referral_id": f"R{days}",
+                "referral_date": referral_day,
+                "first_contact_date": referral_day + timedelta(days=days),
+            }
+            for days in range(1, 11)
+        ],
+        {"referral_id": "R-not-contacted"},
+    )
+    waits = run(pcns, "pcn_waits").set_index("pcn_code")
+    assert waits.loc["U00001", "people_with_wait"] == 10
+    assert waits.loc["U00001", "median_wait_days"] == pytest.approx(5.5)
+    assert waits.loc["U00001", "p90_wait_days"] == pytest.approx(9.1)
+    kpis = run(pcns, "referral_kpis").iloc[0]
+    assert (kpis["median_wait_days"], kpis["p90_wait_days"]) == (5.5, pytest.approx(9.1))
+
+
+def test_wait_distribution_bins_whole_weeks_and_caps_at_12(pcns):
+    referral_day = date(2025, 6, 1)
+    add_rows(
+        pcns,
+        "referrals",
+        *[
+            {
+                "referral_id": f"R{days}",
+                "referral_date": referral_day,
+                "first_contact_date": referral_day + timedelta(days=days),
+            }
+            for days in (0, 6, 7, 100)
+        ],
+    )
+    bars = run(pcns, "wait_distribution")
+    assert len(bars) == 13
+    people = dict(zip(bars["wait_band"], bars["people"], strict=True))
+    assert people["0-6 days"] == 2
+    assert people["7-13 days"] == 1
+    assert people["12+ weeks"] == 1
+    assert bars["people"].sum() == 4
+
+
+def test_monthly_series_cover_every_month_annualised_over_days_in_the_period(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 4, referral_date=date(2025, 4, 20)),
+        *referrals("U00002", 2, referral_date=date(2025, 6, 10)),
+        *referrals("U00002", 5, start=10, referral_date=date(2025, 6, 11)),
+    )
+    period = Filters(pcns=("U00001",), date_from=date(2025, 4, 15), date_to=date(2025, 6, 10))
+    months = run(pcns, "monthly_referrals", period)
+    assert list(months["series"]) == ["ICB"] * 3 + ["St Mary's PCN"] * 3
+    icb = months[months["series"] == "ICB"]
+    assert icb["days"].tolist() == [16, 31, 10]
+    assert icb["referrals"].tolist() == [4, 0, 2]
+    assert icb["rate_per_1000"].iloc[0] == pytest.approx(4 * 1000 / 35_000 * 365 / 16)
+    mine = months[months["series"] == "St Mary's PCN"]
+    assert mine["referrals"].tolist() == [4, 0, 0]
+    assert mine["rate_per_1000"].iloc[0] == pytest.approx(4 * 1000 / 10_000 * 365 / 16)
+
+
+def test_mix_gives_each_pcns_share_by_source_and_reason(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 3, referral_source="self", reason="money"),
+        *referrals("U00001", 1, start=5, referral_source="gp", reason="money"),
+    )
+    mix = run(pcns, "referral_mix_by_pcn")
+    sources = mix[mix["dimension"] == "referral_source"].set_index("category")
+    assert sources.loc["self", "referrals"] == 3
+    assert sources.loc["self", "share_pct"] == pytest.approx(75.0)
+    reasons = mix[mix["dimension"] == "reason"]
+    assert reasons[["category", "referrals", "share_pct"]].values.tolist() == [["money", 4, 100.0]]
+
+
+@pytest.fixture
+def populated(con):
+    populations = {
+        "pop_imd_q1": 2_000,
+        "pop_imd_q5": 1_000,
+        "pop_female": 5_000,
+        "pop_male": 5_000,
+        "pop_age_45_54": 1_500,
+    }
+    add_rows(
+        con,
+        "pcns",
+        {"pcn_code": "U00001", "pcn_name": "St Mary's PCN", **populations},
+        {"pcn_code": "U00002", "pcn_name": "No Population PCN"},
+    )
+    add_rows(
+        con,
+        "referrals",
+        *referrals("U00001", 3, imd_decile=1, referral_source="self"),
+        *referrals("U00001", 1, start=3, imd_decile=2, referral_source="gp"),
+        *referrals("U00001", 2, start=4, imd_decile=9, sex="male"),
+        *referrals("U00001", 1, start=6, imd_decile=None, sex="unknown"),
+        *referrals("U00002", 5),
+    )
+    return con
+
+
+def test_equity_rates_use_the_groups_registered_population(populated):
+    one = FY.model_copy(update={"pcns": ("U00001",)})
+    equity = run(populated, "referral_equity", one).set_index(["dimension", "group_code"])
+    q1 = equity.loc[("imd_quintile", "1")]
+    assert (q1["referrals"], q1["population"]) == (4, 2_000)
+    assert q1["rate_per_1000"] == pytest.approx(4 * 1000 / 2_000)
+    assert q1["community_referrals"] == 3
+    assert q1["community_route_pct"] == pytest.approx(75.0)
+    assert q1["community_rate_per_1000"] == pytest.approx(1.5)
+    assert equity.loc[("imd_quintile", "5"), "rate_per_1000"] == pytest.approx(2.0)
+    assert equity.loc[("imd_quintile", "unknown"), "referrals"] == 1
+    assert equity["population"].isna()[("imd_quintile", "unknown")]
+    assert equity.loc[("sex", "female"), "rate_per_1000"] == pytest.approx(4 * 1000 / 5_000)
+    assert equity.loc[("sex", "male"), "rate_per_1000"] == pytest.approx(2 * 1000 / 5_000)
+    assert equity["population"].isna()[("sex", "unknown")]
+    assert equity["population"].isna()[("ethnicity", "white")]
+    assert equity.loc[("age_band", "45-54"), "population"] == 1_500
+    assert equity.loc[("imd_quintile", "3"), "referrals"] == 0
+
+
+def test_equity_has_no_rate_when_a_pcn_in_the_filter_lacks_the_population(populated):
+    equity = run(populated, "referral_equity").set_index(["dimension", "group_code"])
+    assert equity.loc[("sex", "female"), "referrals"] == 9
+    assert equity["population"].isna().all()
+    assert equity["rate_per_1000"].isna().all()
