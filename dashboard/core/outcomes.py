@@ -54,6 +54,18 @@ def query_params(filters: Filters, settings: Settings | None = None) -> dict[str
     }
 
 
+def sums_params(filters: Filters, settings: Settings | None = None) -> dict[str, Any]:
+    """Parameters of `outcome_change`: the period only, as its sums are per PCN (so every PCN
+    selection shares one cached result)."""
+    return {k: v for k, v in query_params(filters, settings).items() if k != "pcns"}
+
+
+def star(sums: pd.DataFrame, pcns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The Wellbeing Star rows of `summarise`, one per domain."""
+    summary = summarise(sums, pcns)
+    return summary[summary["measure"] == "wellbeing_star"].reset_index(drop=True)
+
+
 def better(measure: str, domain: str) -> str:
     """Which way is better: `lower` for ONS4 anxiety, `higher` for everything else."""
     return "lower" if (measure, domain) == ("ons4", "anxiety") else "higher"
@@ -226,7 +238,7 @@ def summary_section(
     con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy
 ) -> dict[str, Any]:
     """`outcomes` for `summary --json`: the Star by domain, and the other measures' scores."""
-    sums = queries.run(con, "outcome_change", query_params(filters))
+    sums = queries.run(con, "outcome_change", sums_params(filters))
     summary = summarise(sums, filters.pcns)
     star = summary[summary["measure"] == "wellbeing_star"]
     totals = summary[summary["measure"].isin(("swemwbs", "wemwbs"))]

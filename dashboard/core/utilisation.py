@@ -43,6 +43,11 @@ COLUMNS = [
 ]
 
 
+def sums_params(filters: Filters) -> dict[str, Any]:
+    """Parameters of `utilisation_change`: the period only, as its sums are per PCN."""
+    return {"date_from": filters.date_from, "date_to": filters.date_to}
+
+
 def summarise(
     sums: pd.DataFrame, cohort: str = "referred", pcns: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -202,7 +207,7 @@ def summary_section(
 ) -> list[dict[str, Any]]:
     """`utilisation` for `summary --json`: the referred cohort per setting, and the comparison
     cohort and the difference in differences beside it when one is loaded."""
-    sums = queries.run(con, "utilisation_change", filters.params())
+    sums = queries.run(con, "utilisation_change", sums_params(filters))
     referred = summarise(sums, "referred", filters.pcns)
     comparison = summarise(sums, "comparison", filters.pcns)
     did = difference_in_differences(referred, comparison).set_index("setting")

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from dashboard.core import charts, findings
+from dashboard.core import outcomes as outcome_view
+from dashboard.core import utilisation as utilisation_view
 from dashboard.core.settings import load_settings
 from dashboard.core.suppression import protect, suppress_value
 from dashboard.ui.data import query
@@ -25,8 +27,12 @@ if not kpis["referrals"]:
     no_data_message()
     st.stop()
 
-outcomes = query("wellbeing_star_domains", params)
-utilisation = query("utilisation_before_after", params)
+outcomes = outcome_view.star(
+    query("outcome_change", outcome_view.sums_params(filters)), filters.pcns
+)
+utilisation = utilisation_view.summarise(
+    query("utilisation_change", utilisation_view.sums_params(filters)), "referred", filters.pcns
+)
 capacity = query("capacity_by_activity", params)
 
 tiles = st.columns(4)
