@@ -12,7 +12,9 @@ from dashboard.core.charts import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
 
 
 def _label(text: str) -> str:
-    return str(text).replace("_", " ").capitalize()
+    # Only the first letter: labels such as "ONS4: anxiety" keep their acronyms.
+    text = str(text).replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def mean_with_ci(

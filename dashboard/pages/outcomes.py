@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.core import charts, outcomes, outcomes_charts
 from dashboard.core.settings import load_settings
 from dashboard.core.statistics import swemwbs_metric_list
-from dashboard.core.suppression import protect
+from dashboard.core.suppression import protect, suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, pcn_names, scope_label
 from dashboard.ui.frame import chart, no_data_message, suppression_note
@@ -34,10 +34,14 @@ people = summary.groupby("measure")[["people_with_baseline", "n"]].max().sum()
 with_baseline, paired = int(people["people_with_baseline"]), int(people["n"])
 completion = paired * 100.0 / with_baseline if with_baseline else float("nan")
 cols = st.columns(3)
-cols[0].metric("People with a baseline score", f"{with_baseline:,}")
-cols[1].metric("... and a follow-up score", f"{paired:,}" if paired > 7 or paired == 0 else "*")
-cols[2].metric("Follow-up completion", f"{completion:.0f}%" if with_baseline > 7 else "*")
-if with_baseline and completion < outcomes.LOW_FOLLOWUP_PCT:
+cols[0].metric("People with a baseline score", suppress_value(f"{with_baseline:,}", with_baseline))
+cols[1].metric("... and a follow-up score", suppress_value(f"{paired:,}", paired))
+cols[2].metric(
+    "Follow-up completion",
+    suppress_value(f"{completion:.0f}%", with_baseline) if with_baseline else "-",
+    help="People with a follow-up score as a share of people with a baseline score.",
+)
+if with_baseline > 7 and completion < outcomes.LOW_FOLLOWUP_PCT:
     st.warning(
         f"Only {completion:.0f}% of people have a follow-up score. People who complete a "
         "follow-up may differ from those who do not (often they did better), so these results "
