@@ -75,41 +75,35 @@ def _share(part: float, whole: float) -> float:
     return part * 100.0 / whole if whole else math.nan
 
 
-def summarise(sums: pd.DataFrame, pcns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Paired change per measure and domain for the given PCNs (empty: the whole ICB).
+COLUMNS = [
+    "measure",
+    "domain",
+    "better",
+    "people_with_baseline",
+    "n",
+    "followup_pct",
+    "mean_baseline",
+    "mean_followup",
+    "mean_change",
+    "change_ci_low",
+    "change_ci_high",
+    "mean_improvement",
+    "ci_low",
+    "ci_high",
+    "pct_improved",
+    "pct_worse",
+    "n_meaningful",
+    "pct_meaningful",
+    "low_baseline_n",
+    "low_baseline_pct_improved",
+    "low_baseline_mean_improvement",
+    "low_baseline_ci_low",
+    "low_baseline_ci_high",
+]
 
-    `mean_change` is follow-up minus baseline; `mean_improvement` and its confidence interval
-    are the change in the better direction, so for ONS4 anxiety a fall is a positive improvement.
-    """
-    columns = [
-        "measure",
-        "domain",
-        "better",
-        "people_with_baseline",
-        "n",
-        "followup_pct",
-        "mean_baseline",
-        "mean_followup",
-        "mean_change",
-        "change_ci_low",
-        "change_ci_high",
-        "mean_improvement",
-        "ci_low",
-        "ci_high",
-        "pct_improved",
-        "pct_worse",
-        "n_meaningful",
-        "pct_meaningful",
-        "low_baseline_n",
-        "low_baseline_pct_improved",
-        "low_baseline_mean_improvement",
-        "low_baseline_ci_low",
-        "low_baseline_ci_high",
-    ]
-    chosen = sums if not pcns else sums[sums["pcn_code"].isin(pcns)]
-    if chosen.empty:
-        return pd.DataFrame(columns=columns)
-    totals = chosen.groupby(["measure", "domain"], as_index=False)[SUMS].sum(min_count=1)
+
+def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Means, shares and 95% CIs from the summed rows, one row per row of `totals`."""
     rows = []
     for row in totals.itertuples(index=False):
         n = int(row.n or 0)
@@ -124,8 +118,7 @@ def summarise(sums: pd.DataFrame, pcns: tuple[str, ...] = ()) -> pd.DataFrame:
         has_threshold = row.measure in ("swemwbs", "wemwbs")
         rows.append(
             {
-                "measure": row.measure,
-                "domain": row.domain,
+                **{key: getattr(row, key) for key in keys},
                 "better": better(row.measure, row.domain),
                 "people_with_baseline": int(row.people_with_baseline),
                 "n": n,
@@ -149,27 +142,39 @@ def summarise(sums: pd.DataFrame, pcns: tuple[str, ...] = ()) -> pd.DataFrame:
                 "low_baseline_ci_high": low_ci.high,
             }
         )
-    frame = pd.DataFrame(rows, columns=columns)
-    order = frame.apply(
-        lambda r: (
-            MEASURE_ORDER.get(r["measure"], 99),
-            list(MEASURE_DOMAINS.get(r["measure"], ())).index(r["domain"])
-            if r["domain"] in MEASURE_DOMAINS.get(r["measure"], ())
-            else 99,
-        ),
-        axis=1,
-    )
-    return frame.assign(_order=order).sort_values("_order").drop(columns="_order")
+    extra = [key for key in keys if key not in COLUMNS]
+    return pd.DataFrame(rows, columns=extra + COLUMNS)
+
+
+def _order(measure: str, domain: str) -> tuple[int, int]:
+    domains = MEASURE_DOMAINS.get(measure, ())
+    return MEASURE_ORDER.get(measure, 99), domains.index(domain) if domain in domains else 99
+
+
+def summarise(sums: pd.DataFrame, pcns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Paired change per measure and domain for the given PCNs (empty: the whole ICB).
+
+    `mean_change` is follow-up minus baseline; `mean_improvement` and its confidence interval
+    are the change in the better direction, so for ONS4 anxiety a fall is a positive improvement.
+    """
+    chosen = sums if not pcns else sums[sums["pcn_code"].isin(pcns)]
+    if chosen.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    totals = chosen.groupby(["measure", "domain"], as_index=False)[SUMS].sum(min_count=1)
+    totals = totals.iloc[
+        sorted(
+            range(len(totals)),
+            key=lambda i: _order(totals["measure"].iat[i], totals["domain"].iat[i]),
+        )
+    ]
+    return _statistics(totals, ["measure", "domain"]).reset_index(drop=True)
 
 
 def by_pcn(sums: pd.DataFrame, measure: str, domain: str) -> pd.DataFrame:
     """One measure and domain per PCN: people with a baseline, follow-up share, improvement."""
     part = sums[(sums["measure"] == measure) & (sums["domain"] == domain)]
-    rows = []
-    for pcn_code, group in part.groupby("pcn_code"):
-        row = summarise(group).iloc[0]
-        rows.append({"pcn_code": pcn_code, **row.to_dict()})
-    return pd.DataFrame(rows)
+    totals = part.groupby(["pcn_code", "measure", "domain"], as_index=False)[SUMS].sum(min_count=1)
+    return _statistics(totals, ["pcn_code", "measure", "domain"])
 
 
 def followup_by_pcn(sums: pd.DataFrame, measure: str) -> pd.DataFrame:

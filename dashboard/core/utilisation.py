@@ -48,17 +48,7 @@ def sums_params(filters: Filters) -> dict[str, Any]:
     return {"date_from": filters.date_from, "date_to": filters.date_to}
 
 
-def summarise(
-    sums: pd.DataFrame, cohort: str = "referred", pcns: tuple[str, ...] = ()
-) -> pd.DataFrame:
-    """Per setting: mean events per person before and after, and the paired change, with
-    95% confidence intervals, for one cohort and the given PCNs (empty: the whole ICB)."""
-    chosen = sums[sums["cohort"] == cohort]
-    if pcns:
-        chosen = chosen[chosen["pcn_code"].isin(pcns)]
-    if chosen.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    totals = chosen.groupby("setting", as_index=False)[SUMS].sum()
+def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     rows = []
     for row in totals.itertuples(index=False):
         n = int(row.n_people)
@@ -67,7 +57,7 @@ def summarise(
         change = mean_ci(n, *mean_sd_from_sums(n, row.sum_after - row.sum_before, row.sumsq_change))
         rows.append(
             {
-                "setting": row.setting,
+                **{key: getattr(row, key) for key in keys},
                 "n_people": n,
                 "before_per_person": before.mean,
                 "before_low": before.low,
@@ -82,19 +72,31 @@ def summarise(
                 "pct_change": pct_change(before.mean, after.mean),
             }
         )
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    extra = [key for key in keys if key not in COLUMNS]
+    return pd.DataFrame(rows, columns=extra + COLUMNS)
+
+
+def summarise(
+    sums: pd.DataFrame, cohort: str = "referred", pcns: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Per setting: mean events per person before and after, and the paired change, with
+    95% confidence intervals, for one cohort and the given PCNs (empty: the whole ICB)."""
+    chosen = sums[sums["cohort"] == cohort]
+    if pcns:
+        chosen = chosen[chosen["pcn_code"].isin(pcns)]
+    if chosen.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    totals = chosen.groupby("setting", as_index=False)[SUMS].sum()
     rank = {setting: index for index, setting in enumerate(SETTINGS_ORDER)}
-    return frame.sort_values("setting", key=lambda s: s.map(rank)).reset_index(drop=True)
+    totals = totals.sort_values("setting", key=lambda s: s.map(rank))
+    return _statistics(totals, ["setting"]).reset_index(drop=True)
 
 
 def by_pcn(sums: pd.DataFrame, setting: str) -> pd.DataFrame:
     """One setting per PCN for the referred cohort: before, after and change per person."""
     part = sums[(sums["cohort"] == "referred") & (sums["setting"] == setting)]
-    rows = [
-        {"pcn_code": pcn_code, **summarise(group).iloc[0].to_dict()}
-        for pcn_code, group in part.groupby("pcn_code")
-    ]
-    return pd.DataFrame(rows, columns=["pcn_code", *COLUMNS])
+    totals = part.groupby(["pcn_code", "setting"], as_index=False)[SUMS].sum()
+    return _statistics(totals, ["pcn_code", "setting"])
 
 
 def has_comparison(sums: pd.DataFrame) -> bool:
