@@ -75,3 +75,14 @@ def test_unit_cost_editor_changes_the_cost_figure(app):
     assert doubled > at_default
     # each extra GBP 42 per GP appointment adds the same amount per person: GP use x 42
     assert tripled - doubled == pytest.approx(doubled - at_default, abs=0.02)
+
+
+@pytest.mark.parametrize("page", ["pages/outcomes.py", "pages/utilisation.py"])
+def test_pages_explain_when_nothing_is_loaded(db_path, monkeypatch, page):
+    store.connect(db_path).close()
+    monkeypatch.setenv(store.DB_ENV, str(db_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.info
