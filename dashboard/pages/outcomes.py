@@ -34,7 +34,11 @@ people = summary.groupby("measure")[["people_with_baseline", "n"]].max().sum()
 with_baseline, paired = int(people["people_with_baseline"]), int(people["n"])
 completion = paired * 100.0 / with_baseline if with_baseline else float("nan")
 cols = st.columns(3)
-cols[0].metric("People with a baseline score", suppress_value(f"{with_baseline:,}", with_baseline))
+cols[0].metric(
+    "People with a baseline score",
+    suppress_value(f"{with_baseline:,}", with_baseline),
+    help="Counted per measure: someone scored on two measures counts twice.",
+)
 cols[1].metric("... and a follow-up score", suppress_value(f"{paired:,}", paired))
 cols[2].metric(
     "Follow-up completion",
