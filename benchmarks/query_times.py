@@ -15,11 +15,15 @@ from pathlib import Path
 
 from dashboard.core import queries, store, summary
 from dashboard.core.settings import load_settings
+from dashboard.core.statistics import swemwbs_metric_list
 
 # Parameters beyond the Filters model's, with the values the dashboard uses by default.
 EXTRA_PARAMS = {
     "band_low": load_settings().referral_band.low_per_1000,
     "band_high": load_settings().referral_band.high_per_1000,
+    "swemwbs_metric": swemwbs_metric_list(),
+    "swemwbs_threshold": load_settings().outcomes.swemwbs_meaningful_change,
+    "wemwbs_threshold": load_settings().outcomes.wemwbs_meaningful_change,
 }
 
 

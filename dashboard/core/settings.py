@@ -7,7 +7,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_ENV = "SP_DASHBOARD_SETTINGS"
@@ -30,10 +30,69 @@ class ReferralBand(BaseModel):
         return self
 
 
+class Outcomes(BaseModel):
+    """Meaningful-change thresholds, in points of each measure."""
+
+    model_config = ConfigDict(frozen=True)
+
+    swemwbs_meaningful_change: float = Field(3.0, gt=0)
+    wemwbs_meaningful_change: float = Field(3.0, gt=0)
+    source: str = (
+        "Warwick Medical School WEMWBS guidance; Shah et al. 2018 put the individual SWEMWBS "
+        "threshold at 1 to 3 metric points"
+    )
+
+
+class UnitCost(BaseModel):
+    """The cost of one event in a care setting, with the price year and where it comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float = Field(ge=0)
+    price_year: str
+    source: str
+
+
+DEFAULT_UNIT_COSTS = {
+    "gp_appointment": UnitCost(
+        value=42.0,
+        price_year="2022/23",
+        source=(
+            "PSSRU Unit Costs of Health and Social Care 2023: GP consultation (about 10 minutes)"
+        ),
+    ),
+    "ae_attendance": UnitCost(
+        value=282.0,
+        price_year="2022/23",
+        source=(
+            "NHS England National Cost Collection 2022/23: type 1 emergency department "
+            "attendance, national average (as cited; check against the national schedule)"
+        ),
+    ),
+    "nonelective_admission": UnitCost(
+        value=2500.0,
+        price_year="2022/23",
+        source=(
+            "NHS England National Cost Collection 2022/23: non-elective spell, low end of the "
+            "GBP 2,500-3,000 national average cited (check against the national schedule)"
+        ),
+    ),
+}
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     referral_band: ReferralBand = ReferralBand()
+    outcomes: Outcomes = Outcomes()
+    unit_costs: dict[str, UnitCost] = DEFAULT_UNIT_COSTS
+
+    @model_validator(mode="after")
+    def _every_setting_costed(self) -> Settings:
+        missing = set(DEFAULT_UNIT_COSTS) - set(self.unit_costs)
+        if missing:
+            raise ValueError(f"unit_costs needs a cost for {', '.join(sorted(missing))}")
+        return self
 
 
 def settings_path() -> Path:

@@ -12,13 +12,15 @@ from typing import Any
 
 import duckdb
 
-from dashboard.core import queries, referrals, store
+from dashboard.core import outcomes, queries, referrals, store, utilisation
 from dashboard.core.filters import Filters, default_period, financial_year
 from dashboard.core.suppression import Policy
 
 Section = Callable[[duckdb.DuckDBPyConnection, Filters, Policy], Any]
 SECTIONS: dict[str, Section] = {
     "referrals": referrals.summary_section,
+    "outcomes": outcomes.summary_section,
+    "utilisation": utilisation.summary_section,
 }
 
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from dashboard.core import outcomes as outcome_view
 from dashboard.core import referrals
+from dashboard.core import utilisation as utilisation_view
 from dashboard.core.settings import load_settings
 from dashboard.core.suppression import suppress_value
 from dashboard.ui.data import query
@@ -42,8 +44,12 @@ st.page_link(
     icon=":material/arrow_forward:",
 )
 
-outcomes = query("wellbeing_star_domains", params)
-utilisation = query("utilisation_before_after", params)
+outcomes = outcome_view.star(
+    query("outcome_change", outcome_view.sums_params(filters)), filters.pcns
+)
+utilisation = utilisation_view.summarise(
+    query("utilisation_change", utilisation_view.sums_params(filters)), "referred", filters.pcns
+)
 capacity = query("capacity_by_activity", params)
 
 st.header("Outcomes, utilisation and capacity")

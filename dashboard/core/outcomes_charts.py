@@ -1,0 +1,173 @@
+"""Chart builders for the Outcomes page (and the per-PCN comparison the Utilisation page shares).
+
+Pure DataFrame -> go.Figure, in the house template.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.core.charts import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+
+
+def _label(text: str) -> str:
+    # Only the first letter: labels such as "ONS4: anxiety" keep their acronyms.
+    text = str(text).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def mean_with_ci(
+    frame: pd.DataFrame,
+    category: str,
+    mean: str,
+    low: str,
+    high: str,
+    title: str,
+    axis_title: str,
+    n: str = "n",
+) -> go.Figure:
+    """A point per category with its 95% confidence interval, against a line at no change."""
+    shown = frame.dropna(subset=[mean])
+    if shown.empty:
+        return empty(title)
+    labels = [f"{_label(c)} (n={int(k):,})" for c, k in zip(shown[category], shown[n], strict=True)]
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
+    figure.add_scatter(
+        x=shown[mean],
+        y=labels,
+        mode="markers",
+        name="Mean, with 95% confidence interval",
+        marker={"color": NHS_BLUE, "size": 12, "symbol": "diamond"},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (shown[high] - shown[mean]).fillna(0),
+            "arrayminus": (shown[mean] - shown[low]).fillna(0),
+            "color": NHS_BLUE,
+            "thickness": 2,
+        },
+        hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+    )
+    figure.update_layout(
+        xaxis_title=axis_title,
+        yaxis={"autorange": "reversed"},
+        height=max(300, 44 * len(labels) + 140),
+    )
+    return figure
+
+
+def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
+    """% improved per domain, for everyone and for people who started low, side by side."""
+    if frame.empty:
+        return empty(title)
+    labels = [_label(d) for d in frame["domain"]]
+    figure = go.Figure(layout={"title": {"text": title}})
+    for column, name, colour, pattern in (
+        ("pct_improved", "Everyone", NHS_BLUE, ""),
+        ("low_baseline_pct_improved", "Low baseline (2 or less)", PALETTE[1], "/"),
+    ):
+        figure.add_bar(
+            y=labels,
+            x=frame[column],
+            orientation="h",
+            name=name,
+            marker={"color": colour, "pattern": {"shape": pattern}},
+            hovertemplate="%{y}: %{x:.1f}% improved<extra>" + name + "</extra>",
+        )
+    figure.update_layout(
+        barmode="group",
+        xaxis={"title": "% of people who improved", "range": [0, 100]},
+        yaxis={"autorange": "reversed"},
+        height=max(320, 52 * len(labels) + 140),
+    )
+    return figure
+
+
+def change_distribution(
+    frame: pd.DataFrame, title: str, threshold: float | None = None, unit: str = "points"
+) -> go.Figure:
+    """People by whole-point change in the better direction: worse, no change, better."""
+    if frame.empty:
+        return empty(title)
+    colours = [
+        PALETTE[3] if v < 0 else (NHS_DARK_GREY if v == 0 else NHS_BLUE)
+        for v in frame["improvement"]
+    ]
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_bar(
+        x=frame["improvement"],
+        y=frame["people"],
+        marker_color=colours,
+        hovertemplate="%{x:+d} " + unit + ": %{y:,} people<extra></extra>",
+    )
+    if threshold is not None:
+        figure.add_vline(
+            x=threshold - 0.5,
+            line_dash="dash",
+            line_color=NHS_DARK_GREY,
+            annotation_text=f"Meaningful: {threshold:g}+ {unit}",
+            annotation_position="top right",
+        )
+    figure.update_layout(
+        xaxis_title=f"Change in {unit} (positive = better)",
+        yaxis_title="People",
+        showlegend=False,
+        bargap=0.1,
+    )
+    return figure
+
+
+def pcn_comparison(
+    frame: pd.DataFrame,
+    value: str,
+    title: str,
+    axis_title: str,
+    selected: tuple[str, ...] = (),
+    icb_value: float | None = None,
+    reference: tuple[float, str] | None = None,
+    label: str = "pcn_name",
+) -> go.Figure:
+    """One bar per PCN, selected PCNs outlined and labelled in bold, with the ICB value."""
+    shown = frame.dropna(subset=[value]).sort_values(value)
+    if shown.empty:
+        return empty(title)
+    names = shown[label] if label in shown else shown["pcn_code"]
+    picked = shown["pcn_code"].isin(selected).to_numpy()
+    labels = [f"<b>{n}</b>" if s else str(n) for n, s in zip(names, picked, strict=True)]
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_bar(
+        x=shown[value],
+        y=labels,
+        orientation="h",
+        marker={
+            "color": [PALETTE[1] if s else NHS_BLUE for s in picked],
+            "line": {"color": ["#000000" if s else NHS_BLUE for s in picked], "width": 2},
+        },
+        customdata=shown[["pcn_code"]],
+        hovertemplate="%{y} (%{customdata[0]}): %{x:.1f}<extra></extra>",
+        showlegend=False,
+    )
+    if icb_value is not None and pd.notna(icb_value):
+        figure.add_vline(
+            x=icb_value,
+            line_dash="dash",
+            line_color=NHS_DARK_GREY,
+            annotation_text=f"ICB {icb_value:.1f}",
+            annotation_position="bottom right",
+        )
+    if reference is not None:
+        figure.add_vline(
+            x=reference[0],
+            line_dash="dot",
+            line_color=PALETTE[3],
+            annotation_text=reference[1],
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        xaxis_title=axis_title,
+        yaxis={"categoryorder": "array", "categoryarray": labels},
+        height=max(360, 22 * len(labels) + 140),
+    )
+    return figure

@@ -1,0 +1,101 @@
+"""Chart builders for the Utilisation page: pure DataFrame -> go.Figure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.core.charts import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+
+SETTING_LABEL = {
+    "gp_appointment": "GP appointments",
+    "ae_attendance": "A&E attendances",
+    "nonelective_admission": "Non-elective admissions",
+    "total": "Total",
+}
+
+
+def before_after(summary: pd.DataFrame, title: str) -> go.Figure:
+    """Mean events per person before and after referral per setting, with 95% CIs."""
+    if summary.empty:
+        return empty(title)
+    labels = [SETTING_LABEL.get(s, s) for s in summary["setting"]]
+    figure = go.Figure(layout={"title": {"text": title}})
+    for prefix, name, colour, pattern in (
+        ("before", "Before referral", PALETTE[1], "/"),
+        ("after", "After referral", NHS_BLUE, ""),
+    ):
+        mean = summary[f"{prefix}_per_person"]
+        figure.add_bar(
+            x=labels,
+            y=mean,
+            name=name,
+            marker={"color": colour, "pattern": {"shape": pattern}},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (summary[f"{prefix}_high"] - mean).fillna(0),
+                "arrayminus": (mean - summary[f"{prefix}_low"]).fillna(0),
+                "color": NHS_DARK_GREY,
+            },
+            hovertemplate="%{x}: %{y:.2f} per person<extra>" + name + "</extra>",
+        )
+    figure.update_layout(
+        barmode="group", yaxis_title="Mean events per person", yaxis_rangemode="tozero"
+    )
+    return figure
+
+
+def cost_before_after(costs: pd.DataFrame, title: str) -> go.Figure:
+    """Cost per person before and after referral per setting (GBP), stacked into the total."""
+    part = costs[costs["setting"] != "total"]
+    if part.empty:
+        return empty(title)
+    figure = go.Figure(layout={"title": {"text": title}})
+    for index, row in enumerate(part.itertuples(index=False)):
+        name = SETTING_LABEL.get(row.setting, row.setting)
+        figure.add_bar(
+            x=["Before referral", "After referral"],
+            y=[row.before_cost, row.after_cost],
+            name=name,
+            marker_color=PALETTE[index % len(PALETTE)],
+            hovertemplate="%{x}: £%{y:,.0f} per person<extra>" + name + "</extra>",
+        )
+    figure.update_layout(barmode="stack", yaxis_title="Cost per person (£)")
+    return figure
+
+
+def naive_and_did(did: pd.DataFrame, title: str) -> go.Figure:
+    """The naive before/after change beside the difference in differences, per setting."""
+    if did.empty:
+        return empty(title)
+    labels = [SETTING_LABEL.get(s, s) for s in did["setting"]]
+    figure = go.Figure(layout={"title": {"text": title}})
+    figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
+    figure.add_scatter(
+        x=did["naive_change"],
+        y=labels,
+        mode="markers",
+        name="Naive change (referred only)",
+        marker={"color": PALETTE[1], "size": 12, "symbol": "circle"},
+    )
+    figure.add_scatter(
+        x=did["did"],
+        y=labels,
+        mode="markers",
+        name="Difference in differences (95% CI)",
+        marker={"color": NHS_BLUE, "size": 12, "symbol": "diamond"},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (did["did_high"] - did["did"]).fillna(0),
+            "arrayminus": (did["did"] - did["did_low"]).fillna(0),
+            "color": NHS_BLUE,
+        },
+    )
+    figure.update_layout(
+        xaxis_title="Change in events per person (negative = fewer)",
+        yaxis={"autorange": "reversed"},
+        height=360,
+    )
+    return figure

@@ -1,0 +1,50 @@
+-- outcome_change_distribution: how many people changed by how much, per measure and domain,
+-- in whole points in the better direction (for ONS4 anxiety, a fall counts as positive).
+-- SWEMWBS changes are in metric points (Rasch table), rounded to the nearest point.
+-- Outcomes follow the filter through their referral (PCN, and referral date in the period).
+-- grain: one row per measure, domain and whole-point change.
+-- parameters: $date_from, $date_to (inclusive), $pcns (empty = whole ICB),
+--   $swemwbs_metric (metric score of raw 7..35).
+with
+
+referrals as (
+    select referral_id
+    from main.referrals
+    where referral_date between $date_from and $date_to
+        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+),
+
+paired as (
+    select referral_id, measure, domain, baseline_score, followup_score
+    from main.outcomes
+    where baseline_score is not null and followup_score is not null
+),
+
+changes as (
+    select
+        paired.measure,
+        paired.domain,
+        case
+            when paired.measure = 'swemwbs'
+                then list_extract($swemwbs_metric, cast(round(paired.followup_score) as integer) - 6)
+                - list_extract($swemwbs_metric, cast(round(paired.baseline_score) as integer) - 6)
+            else paired.followup_score - paired.baseline_score
+        end
+        * (case when paired.measure = 'ons4' and paired.domain = 'anxiety' then -1 else 1 end)
+            as improvement
+    from paired
+    inner join referrals using (referral_id)
+),
+
+final as (
+    select
+        measure,
+        domain,
+        cast(round(improvement) as integer) as improvement,
+        count(*) as people
+    from changes
+    group by measure, domain, cast(round(improvement) as integer)
+    order by measure, domain, improvement
+)
+
+select * from final

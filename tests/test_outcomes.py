@@ -1,0 +1,220 @@
+from datetime import date
+
+import pytest
+
+from dashboard.core import outcomes, queries
+from dashboard.core.filters import Filters
+from dashboard.core.statistics import mean_ci_of, swemwbs_metric_list
+from tests.factories import add_rows
+
+PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+
+
+def sums(con, filters=PERIOD):
+    return queries.run(con, "outcome_change", outcomes.sums_params(filters))
+
+
+def row(summary, measure, domain):
+    return summary[(summary["measure"] == measure) & (summary["domain"] == domain)].iloc[0]
+
+
+def test_star_improved_share_counts_only_rises_and_pairs_only(con):
+    add_rows(con, "referrals", *({"referral_id": f"R{i}"} for i in range(1, 6)))
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "baseline_score": 2, "followup_score": 4},
+        {"referral_id": "R2", "baseline_score": 3, "followup_score": 3},
+        {"referral_id": "R3", "baseline_score": 4, "followup_score": 3},
+        {"referral_id": "R4", "baseline_score": 5, "followup_score": None},
+    )
+    star = row(outcomes.summarise(sums(con)), "wellbeing_star", "feeling_positive")
+    assert star["people_with_baseline"] == 4
+    assert star["n"] == 3
+    assert star["followup_pct"] == pytest.approx(75.0)
+    assert star["pct_improved"] == pytest.approx(100 / 3)
+    assert star["pct_worse"] == pytest.approx(100 / 3)
+    # the unpaired baseline of 5 is left out of the means
+    assert star["mean_baseline"] == pytest.approx(3.0)
+    assert star["mean_followup"] == pytest.approx(10 / 3)
+    expected = mean_ci_of([2, 0, -1])
+    assert star["mean_change"] == pytest.approx(expected.mean)
+    assert (star["change_ci_low"], star["change_ci_high"]) == pytest.approx(
+        (expected.low, expected.high)
+    )
+
+
+def test_star_low_baseline_is_two_or_less(con):
+    add_rows(con, "referrals", *({"referral_id": f"R{i}"} for i in range(1, 5)))
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "baseline_score": 1, "followup_score": 3},
+        {"referral_id": "R2", "baseline_score": 2, "followup_score": 2},
+        {"referral_id": "R3", "baseline_score": 3, "followup_score": 4},
+        {"referral_id": "R4", "baseline_score": 2, "followup_score": None},
+    )
+    star = row(outcomes.summarise(sums(con)), "wellbeing_star", "feeling_positive")
+    assert star["low_baseline_n"] == 2
+    assert star["low_baseline_pct_improved"] == pytest.approx(50.0)
+    assert star["low_baseline_mean_improvement"] == pytest.approx(1.0)
+
+
+def test_ons4_anxiety_fall_counts_as_improvement(con):
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(
+        con,
+        "outcomes",
+        *(
+            {
+                "referral_id": r,
+                "measure": "ons4",
+                "domain": d,
+                "baseline_score": b,
+                "followup_score": f,
+            }
+            for r, d, b, f in (
+                ("R1", "anxiety", 8, 5),
+                ("R2", "anxiety", 6, 4),
+                ("R1", "life_satisfaction", 5, 3),
+                ("R2", "life_satisfaction", 5, 4),
+            )
+        ),
+    )
+    summary = outcomes.summarise(sums(con))
+    anxiety = row(summary, "ons4", "anxiety")
+    assert anxiety["better"] == "lower"
+    assert anxiety["pct_improved"] == 100.0
+    assert anxiety["mean_change"] == pytest.approx(-2.5)
+    assert anxiety["mean_improvement"] == pytest.approx(2.5)
+    assert anxiety["change_ci_low"] == pytest.approx(-anxiety["ci_high"])
+    assert anxiety["change_ci_high"] == pytest.approx(-anxiety["ci_low"])
+    satisfaction = row(summary, "ons4", "life_satisfaction")
+    assert satisfaction["pct_improved"] == 0.0
+    assert satisfaction["pct_worse"] == 100.0
+    assert satisfaction["mean_change"] == pytest.approx(-1.5)
+
+
+def test_swemwbs_is_compared_in_metric_scores(con):
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(
+        con,
+        "outcomes",
+        # raw 14 -> 15.32 and 20 -> 18.59: +3.27 metric points, a meaningful change
+        {
+            "referral_id": "R1",
+            "measure": "swemwbs",
+            "domain": "total",
+            "baseline_score": 14,
+            "followup_score": 20,
+        },
+        # raw 20 -> 18.59 and 22 -> 19.98: +1.39, not meaningful
+        {
+            "referral_id": "R2",
+            "measure": "swemwbs",
+            "domain": "total",
+            "baseline_score": 20,
+            "followup_score": 22,
+        },
+    )
+    total = row(outcomes.summarise(sums(con)), "swemwbs", "total")
+    assert total["mean_baseline"] == pytest.approx((15.32 + 18.59) / 2)
+    assert total["mean_change"] == pytest.approx((3.27 + 1.39) / 2)
+    assert total["n_meaningful"] == 1
+    assert total["pct_meaningful"] == pytest.approx(50.0)
+
+
+def test_wemwbs_meaningful_change_threshold_is_a_setting(con):
+    add_rows(con, "referrals", {"referral_id": "R1"})
+    add_rows(
+        con,
+        "outcomes",
+        {
+            "referral_id": "R1",
+            "measure": "wemwbs",
+            "domain": "total",
+            "baseline_score": 40,
+            "followup_score": 43,
+        },
+    )
+    params = {**outcomes.sums_params(PERIOD), "wemwbs_threshold": 4.0}
+    strict = outcomes.summarise(queries.run(con, "outcome_change", params))
+    assert row(strict, "wemwbs", "total")["n_meaningful"] == 0
+    assert row(outcomes.summarise(sums(con)), "wemwbs", "total")["n_meaningful"] == 1
+
+
+def test_outcomes_follow_referral_pcn_and_date(con):
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1", "pcn_code": "U00001"},
+        {"referral_id": "R2", "pcn_code": "U00002"},
+        {"referral_id": "R3", "pcn_code": "U00002", "referral_date": date(2025, 3, 31)},
+    )
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "baseline_score": 2, "followup_score": 5},
+        {"referral_id": "R2", "baseline_score": 2, "followup_score": 3},
+        {"referral_id": "R3", "baseline_score": 1, "followup_score": 5},
+    )
+    data = sums(con)
+    icb = row(outcomes.summarise(data), "wellbeing_star", "feeling_positive")
+    assert icb["n"] == 2  # R3 was referred before the period
+    selected = row(outcomes.summarise(data, ("U00002",)), "wellbeing_star", "feeling_positive")
+    assert selected["n"] == 1
+    assert selected["mean_change"] == pytest.approx(1.0)
+    per_pcn = outcomes.by_pcn(data, "wellbeing_star", "feeling_positive")
+    assert dict(zip(per_pcn["pcn_code"], per_pcn["mean_improvement"], strict=True)) == {
+        "U00001": 3.0,
+        "U00002": 1.0,
+    }
+
+
+def test_followup_by_pcn_counts_people_once_per_measure(con):
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "domain": "money", "followup_score": 4},
+        {"referral_id": "R1", "domain": "lifestyle", "followup_score": 4},
+        {"referral_id": "R2", "domain": "money", "followup_score": None},
+        {"referral_id": "R2", "domain": "lifestyle", "followup_score": None},
+    )
+    followup = outcomes.followup_by_pcn(sums(con), "wellbeing_star").iloc[0]
+    assert (followup["people_with_baseline"], followup["n"]) == (2, 1)
+    assert followup["followup_pct"] == 50.0
+
+
+def test_change_distribution_counts_people_by_whole_point_in_better_direction(con):
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1"},
+        {"referral_id": "R2"},
+        {"referral_id": "R3", "pcn_code": "U00002"},
+    )
+    add_rows(
+        con,
+        "outcomes",
+        *(
+            {
+                "referral_id": r,
+                "measure": "ons4",
+                "domain": "anxiety",
+                "baseline_score": b,
+                "followup_score": f,
+            }
+            for r, b, f in (("R1", 8, 5), ("R2", 6, 3), ("R3", 2, 4))
+        ),
+    )
+    params = {**PERIOD.params(), "swemwbs_metric": swemwbs_metric_list()}
+    spread = outcomes.distribution(
+        queries.run(con, "outcome_change_distribution", params), "ons4", "anxiety"
+    )
+    assert dict(zip(spread["improvement"], spread["people"], strict=True)) == {-2: 1, 3: 2}
+    one_pcn = {**params, "pcns": ["U00002"]}
+    spread = outcomes.distribution(
+        queries.run(con, "outcome_change_distribution", one_pcn), "ons4", "anxiety"
+    )
+    assert list(spread["improvement"]) == [-2]

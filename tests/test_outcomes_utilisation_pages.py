@@ -1,0 +1,88 @@
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.core import store
+
+APP = "../dashboard/app.py"
+
+
+@pytest.fixture
+def app(app_db, monkeypatch):
+    monkeypatch.setenv(store.DB_ENV, str(app_db))
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def open_page(at: AppTest, page: str, pcn: bool) -> AppTest:
+    at.run()
+    if pcn:
+        first = at.multiselect(key="pcn").options[0]
+        code = re.search(r"\((U\d{5})\)", first).group(1)
+        at.multiselect(key="pcn").set_value([code]).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("pcn", [False, True], ids=["icb", "one_pcn"])
+def test_outcomes_page_renders_with_and_without_a_pcn_filter(app, pcn):
+    at = open_page(app, "views/outcomes.py", pcn)
+    assert at.title[0].value == "Outcomes"
+    labels = [metric.label for metric in at.metric]
+    assert "Follow-up completion" in labels
+    assert at.selectbox(key="outcomes_distribution_item").options
+    assert at.selectbox(key="outcomes_pcn_measure").value == "wellbeing_star"
+
+
+def test_outcomes_page_warns_when_few_people_have_a_follow_up(app):
+    at = open_page(app, "views/outcomes.py", pcn=False)
+    completion = next(m for m in at.metric if m.label == "Follow-up completion").value
+    if int(completion.rstrip("%")) < 60:
+        assert any("follow-up" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("pcn", [False, True], ids=["icb", "one_pcn"])
+def test_utilisation_page_renders_with_and_without_a_pcn_filter(app, pcn):
+    at = open_page(app, "views/utilisation.py", pcn)
+    assert at.title[0].value == "Health-system utilisation"
+    assert any("Regression to the mean" in w.value for w in at.warning)
+    assert at.data_editor(key="utilisation_unit_costs").value["value"].tolist()[0] == 42.0
+    assert at.selectbox(key="utilisation_pcn_setting").value == "gp_appointment"
+
+
+def cost_before(at: AppTest) -> float:
+    value = next(m for m in at.metric if m.label == "Cost per person before").value
+    return float(value.lstrip("£").replace(",", ""))
+
+
+def set_gp_cost(at: AppTest, value: float) -> float:
+    at.session_state["utilisation_unit_costs"] = {
+        "edited_rows": {0: {"value": value}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    return cost_before(at)
+
+
+def test_unit_cost_editor_changes_the_cost_figure(app):
+    at = open_page(app, "views/utilisation.py", pcn=False)
+    at_default = cost_before(at)
+    doubled = set_gp_cost(at, 84.0)
+    tripled = set_gp_cost(at, 126.0)
+    assert doubled > at_default
+    # each extra GBP 42 per GP appointment adds the same amount per person: GP use x 42
+    assert tripled - doubled == pytest.approx(doubled - at_default, abs=0.02)
+
+
+@pytest.mark.parametrize("page", ["views/outcomes.py", "views/utilisation.py"])
+def test_pages_explain_when_nothing_is_loaded(db_path, monkeypatch, page):
+    store.connect(db_path).close()
+    monkeypatch.setenv(store.DB_ENV, str(db_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.info
