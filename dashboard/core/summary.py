@@ -12,12 +12,15 @@ from typing import Any
 
 import duckdb
 
-from dashboard.core import queries, store
+from dashboard.core import capacity, queries, store
 from dashboard.core.filters import Filters, default_period, financial_year
 from dashboard.core.suppression import Policy
 
 Section = Callable[[duckdb.DuckDBPyConnection, Filters, Policy], Any]
-SECTIONS: dict[str, Section] = {}
+SECTIONS: dict[str, Section] = {
+    "capacity": capacity.summary_capacity,
+    "capacity_months_short": capacity.summary_months_short,
+}
 
 
 def resolve_filters(

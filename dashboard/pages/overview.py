@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.core import charts, findings
+from dashboard.core.capacity import ACTIVITY_GROUPS_PARAM
 from dashboard.core.settings import load_settings
 from dashboard.core.suppression import protect, suppress_value
 from dashboard.ui.data import query
@@ -27,7 +28,7 @@ if not kpis["referrals"]:
 
 outcomes = query("wellbeing_star_domains", params)
 utilisation = query("utilisation_before_after", params)
-capacity = query("capacity_by_activity", params)
+capacity = query("capacity_gaps", {**params, "activity_groups": ACTIVITY_GROUPS_PARAM})
 
 tiles = st.columns(4)
 tiles[0].metric("Referrals", suppress_value(int(kpis["referrals"]), kpis["referrals"]))
