@@ -13,13 +13,15 @@ import statistics
 import time
 from pathlib import Path
 
-from dashboard.core import queries, store, summary
+from dashboard.core import capacity, queries, store, summary
 from dashboard.core.settings import load_settings
 
 # Parameters beyond the Filters model's, with the values the dashboard uses by default.
 EXTRA_PARAMS = {
     "band_low": load_settings().referral_band.low_per_1000,
     "band_high": load_settings().referral_band.high_per_1000,
+    "activity_groups": capacity.ACTIVITY_GROUPS_PARAM,
+    "activity": "gardening",  # the capacity drill-down's activity; its PCN is the one below
 }
 
 
@@ -46,7 +48,10 @@ def main() -> None:
         print(f"{'query':<36}{'ICB ms':>10}{'PCN ms':>10}")
         for path in sorted(queries.QUERY_DIR.glob("*.sql")):
             timings = [
-                time_query(con, path.stem, {**scope.params(), **EXTRA_PARAMS}, args.runs) * 1000
+                time_query(
+                    con, path.stem, {**scope.params(), **EXTRA_PARAMS, "pcn": one_pcn}, args.runs
+                )
+                * 1000
                 for scope in scopes.values()
             ]
             print(f"{path.stem:<36}{timings[0]:>10.1f}{timings[1]:>10.1f}")

@@ -18,7 +18,12 @@ referrals as (
 ),
 
 onward_referrals as (
-    select referral_id, activity, onward_date, result
+    -- a month number, not a date, and one unmet flag: the grouping below is the costly step
+    select
+        referral_id,
+        activity,
+        datediff('month', $date_from::date, onward_date) as month_number,
+        result in ('waitlisted', 'declined_no_capacity', 'service_closed') as unmet
     from main.onward_referrals
     where onward_date between $date_from and $date_to
 ),
@@ -40,11 +45,9 @@ demand_per_month as (
     select
         referrals.pcn_code,
         onward_referrals.activity,
-        date_trunc('month', onward_referrals.onward_date) as month,
+        onward_referrals.month_number,
         count(*) as demand,
-        count(*) filter (where result = 'waitlisted') as waitlisted,
-        count(*) filter (where result = 'declined_no_capacity') as declined_no_capacity,
-        count(*) filter (where result = 'service_closed') as service_closed
+        count(*) filter (where unmet) as unmet
     from onward_referrals
     inner join referrals using (referral_id)
     group by all
@@ -71,10 +74,7 @@ pairs as (
         sum(demand) as demand,
         sum(capacity) as capacity,
         sum(demand) - sum(capacity) as gap,
-        sum(waitlisted + declined_no_capacity + service_closed) as unmet,
-        sum(waitlisted) as waitlisted,
-        sum(declined_no_capacity) as declined_no_capacity,
-        sum(service_closed) as service_closed,
+        sum(unmet) as unmet,
         count(*) as months_with_demand,
         count(*) filter (where demand > capacity) as months_short
     from months
@@ -93,9 +93,6 @@ final as (
         case when pairs.capacity > 0 then pairs.demand * 100.0 / pairs.capacity end
             as demand_pct_of_capacity,
         pairs.unmet,
-        pairs.waitlisted,
-        pairs.declined_no_capacity,
-        pairs.service_closed,
         pairs.months_with_demand,
         pairs.months_short
     from pairs

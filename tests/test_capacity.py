@@ -105,7 +105,6 @@ def test_gap_sums_only_months_with_demand(icb):
     assert gardening["months_with_demand"] == 2
     assert gardening["months_short"] == 1
     assert gardening["unmet"] == 1
-    assert gardening["waitlisted"] == 1
     assert gardening["demand_pct_of_capacity"] == pytest.approx(5 / 6 * 100)
 
 
@@ -118,7 +117,6 @@ def test_pair_without_open_service_has_capacity_zero(icb):
 def test_closed_service_gives_no_places_but_its_referrals_are_demand_and_unmet(icb):
     walking = _gaps(icb).loc[(BETA, "walking")]
     assert (walking["demand"], walking["capacity"], walking["unmet"]) == (2, 0, 2)
-    assert walking["service_closed"] == 2
     closed = queries.run(icb, "capacity_closed_services", capacity.params(SUMMER))
     assert closed[["service_id", "onward_referrals", "turned_away"]].values.tolist() == [
         ["S4", 2, 2]
@@ -195,14 +193,42 @@ def test_funding_share_counts_demand_by_service_funding(icb):
 
 def test_activities_roll_up_to_nihr_groups(icb):
     _onward(icb, _referrals(icb, BETA, 3, "RC"), "OC", activity="cooking")
-    groups = queries.run(icb, "capacity_by_group", capacity.params(SUMMER)).set_index("nihr_group")
+    pairs = _gaps(icb)
+    assert pairs["nihr_group"].to_dict() == {
+        (ALPHA, "gardening"): "natural world",
+        (ALPHA, "arts"): "arts and creativity",
+        (BETA, "walking"): "natural world",
+        (BETA, "cooking"): "other",
+    }
+    groups = capacity.by_group(pairs.reset_index()).set_index("nihr_group")
     assert groups.loc["natural world", "demand"] == 7  # Alpha gardening 5 + Beta walking 2
     assert groups.loc["natural world", "capacity"] == 6
     assert groups.loc["natural world", "unmet"] == 3
     assert groups.loc["natural world", "months_short"] == 2  # Alpha June, Beta June
     assert groups.loc["arts and creativity", "demand"] == 1
     assert groups.loc["other", "demand"] == 3
-    assert set(_gaps(icb)["nihr_group"]) == {"natural world", "arts and creativity", "other"}
+
+
+def test_unmet_reasons_split_by_activity_and_pcn(icb):
+    _onward(
+        icb,
+        _referrals(icb, BETA, 2, "RD"),
+        "OD",
+        activity="walking",
+        result="declined_no_capacity",
+        onward_date=date(2025, 7, 2),
+    )
+    reasons = queries.run(icb, "capacity_unmet_reasons", capacity.params(SUMMER))
+    by_activity = capacity.unmet_by(reasons, "activity").set_index("activity")
+    assert by_activity.loc["walking"].to_dict() == {
+        "unmet": 4,
+        "waitlisted": 0,
+        "declined_no_capacity": 2,
+        "service_closed": 2,
+    }
+    assert by_activity.loc["gardening", "waitlisted"] == 1
+    by_pcn = capacity.unmet_by(reasons, "pcn_name")
+    assert by_pcn[["pcn_name", "unmet"]].values.tolist() == [["Beta PCN", 4], ["Alpha PCN", 1]]
 
 
 def test_summary_capacity_section_has_the_issues_shape(icb):

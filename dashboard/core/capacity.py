@@ -26,7 +26,7 @@ UNMET_REASONS = {
     "declined_no_capacity": "Declined: no capacity",
     "service_closed": "Service closed",
 }
-GAP_COUNTS = ("demand", "unmet", *UNMET_REASONS)
+GAP_COUNTS = ("demand", "unmet")
 GAP_BASED_ON = {"gap": "demand", "demand_pct_of_capacity": "demand"}
 RISKY_FUNDING = ("unfunded", "time_limited")
 FUNDING_LABELS = {
@@ -74,13 +74,33 @@ def heatmap_pcns(pairs: pd.DataFrame, limit: int = 30) -> list[str]:
     return list(ranked.index[:limit])
 
 
-def unmet_by(pairs: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Unmet onward referrals (by reason) and demand, summed by `column`, most unmet first."""
-    columns = ["demand", "unmet", *UNMET_REASONS]
+def unmet_by(reasons: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Unmet onward referrals summed by `column`, one column per reason, most unmet first.
+
+    `reasons` is the capacity_unmet_reasons query (PCN x activity x reason).
+    """
+    if reasons.empty:
+        return pd.DataFrame(columns=[column, "unmet", *UNMET_REASONS])
+    wide = (
+        reasons.pivot_table(index=column, columns="reason", values="unmet", aggfunc="sum")
+        .reindex(columns=list(UNMET_REASONS))
+        .fillna(0)
+        .astype(int)
+    )
+    wide.insert(0, "unmet", wide.sum(axis=1))
+    wide = wide.reset_index().rename_axis(columns=None)
+    return wide.sort_values(["unmet", column], ascending=[False, True]).reset_index(drop=True)
+
+
+def by_group(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The PCN-activity pairs rolled up to their NIHR activity group (set in SQL)."""
+    columns = ["demand", "capacity", "gap", "unmet", "months_with_demand", "months_short"]
     if pairs.empty:
-        return pd.DataFrame(columns=[column, *columns])
-    summed = pairs.groupby(column, as_index=False)[columns].sum()
-    return summed.sort_values(["unmet", "demand"], ascending=False).reset_index(drop=True)
+        return pd.DataFrame(columns=["nihr_group", *columns])
+    groups = pairs.groupby("nihr_group", as_index=False)[columns].sum()
+    return groups.sort_values(["demand", "nihr_group"], ascending=[False, True]).reset_index(
+        drop=True
+    )
 
 
 def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:

@@ -139,14 +139,15 @@ st.header("Unmet demand")
 st.caption(
     "Onward referrals waitlisted, declined for lack of capacity, or sent to a closed service."
 )
-by_activity = capacity.unmet_by(pairs, "activity")
-by_pcn = capacity.unmet_by(pairs, "pcn_name").head(20)
+reasons = query("capacity_unmet_reasons", params)
+by_activity = capacity.unmet_by(reasons, "activity")
+by_pcn = capacity.unmet_by(reasons, "pcn_name").head(20)
 left, right = st.columns(2)
 for column, frame, category, key, title in (
     (left, by_activity, "activity", "capacity_unmet_by_activity", "activity"),
     (right, by_pcn, "pcn_name", "capacity_unmet_by_pcn", "PCN (20 most unmet)"),
 ):
-    unmet_shown = protect(frame, counts=("demand", "unmet", *capacity.UNMET_REASONS))
+    unmet_shown = protect(frame, counts=("unmet", *capacity.UNMET_REASONS))
     top = frame.iloc[0] if not frame.empty else None
     with column:
         chart(
@@ -163,7 +164,7 @@ for column, frame, category, key, title in (
             ),
             frame,
             key,
-            counts=("demand", "unmet", *capacity.UNMET_REASONS),
+            counts=("unmet", *capacity.UNMET_REASONS),
         )
         suppression_note(unmet_shown.any_withheld)
 
@@ -246,7 +247,7 @@ if len(closed):
     suppression_note(closed_shown.any_withheld)
 
 st.header("By NIHR activity group")
-groups = query("capacity_by_group", params)
+groups = capacity.by_group(pairs)
 groups_shown = protect(groups, counts=("demand", "unmet"), based_on={"gap": "demand"})
 most_short = groups.sort_values("months_short", ascending=False).iloc[0] if len(groups) else None
 chart(
