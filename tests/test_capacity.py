@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.__main__ import main
 from dashboard.core import capacity, queries, store, summary
 from dashboard.core.filters import Filters
-from dashboard.core.suppression import EXPORT, OFF
+from dashboard.core.suppression import EXPORT, OFF, protect
 from tests.factories import add_rows
 
 SUMMER = Filters(date_from=date(2025, 6, 1), date_to=date(2025, 8, 31))
@@ -249,6 +249,7 @@ def test_summary_capacity_section_has_the_issues_shape(icb):
 
 
 def test_summary_capacity_withholds_small_counts_and_rounds_others(icb):
+    add_rows(icb, "services", {"service_id": "SP", "activity": "sport", "monthly_capacity": 33})
     _onward(
         icb,
         _referrals(icb, ALPHA, 20, "RS"),
@@ -271,8 +272,8 @@ def test_summary_capacity_withholds_small_counts_and_rounds_others(icb):
         "pcn_code": ALPHA,
         "activity": "sport",
         "demand": 20,
-        "capacity": 0,
-        "gap": 20,
+        "capacity": 35,
+        "gap": -15,  # 20 - 33 = -13, rounded to 5
         "unmet": 20,
     }
 
@@ -327,3 +328,24 @@ def test_capacity_page_renders_with_a_pcn_filter(monkeypatch, synthetic_db):
     assert drill.value == pcn
     assert len(drill.options) == 1
     assert "VCSE capacity" in at.title[0].value
+
+
+def test_display_table_marks_withheld_counts_and_labels_codes():
+    frame = pd.DataFrame(
+        {
+            "activity": ["advice_money", "walking"],
+            "funding": ["time_limited", "funded"],
+            "funding_end_date": pd.to_datetime(["2026-04-14", "2026-05-01"]),
+            "demand": [3, 40],
+        }
+    )
+    shown = capacity.display_table(
+        protect(frame, counts=("demand",)),
+        {"activity": "Activity", "funding": "Funding", "funding_end_date": "Ends", "demand": "n"},
+    )
+    assert shown.to_dict("list") == {
+        "Activity": ["Advice money", "Walking"],
+        "Funding": ["Time-limited", "Funded"],
+        "Ends": [date(2026, 4, 14), date(2026, 5, 1)],
+        "n": ["*", "40"],
+    }

@@ -9,6 +9,7 @@ months in which the pair saw demand.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -17,7 +18,7 @@ import pandas as pd
 from dashboard.core import queries
 from dashboard.core.contract import ACTIVITY_GROUP
 from dashboard.core.filters import Filters
-from dashboard.core.suppression import Policy, Protected, export_count
+from dashboard.core.suppression import MARK, Policy, Protected, export_count, suppress_value
 
 # The contract's activity -> NIHR group mapping, bound into SQL as `$activity_groups`.
 ACTIVITY_GROUPS_PARAM: list[list[str]] = [[a, g] for a, g in ACTIVITY_GROUP.items()]
@@ -48,13 +49,14 @@ def label(code: str) -> str:
 
 
 def gap_finding(pairs: pd.DataFrame) -> str:
-    """E.g. `Demand outran capacity for 41 of 120 PCN-activity pairs over the period`."""
+    """E.g. `Demand outran places for 41 of 120 PCN-activity pairs`, with the n beneath."""
     if pairs.empty:
         return "No onward referrals in the period"
     short = int((pairs["gap"] > 0).sum())
     return (
-        f"Demand outran capacity for {short} of {len(pairs)} PCN-activity pairs "
-        f"({int(pairs['months_short'].sum()):,} PCN-activity-months short)"
+        f"Demand outran places for {short} of {len(pairs)} PCN-activity pairs"
+        f"<br><sup>{int(pairs['months_short'].sum()):,} PCN-activity-months short; "
+        f"n = {int(pairs['demand'].sum()):,} onward referrals</sup>"
     )
 
 
@@ -103,6 +105,18 @@ def by_group(pairs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def funding_window_end(filters: Filters) -> date:
+    """The last day of the funding-risk window: 6 months after the period's end (as SQL's
+    `+ interval 6 month`, which keeps to the month's last day)."""
+    return (pd.Timestamp(filters.date_to) + pd.DateOffset(months=6)).date()
+
+
+def count_text(value: float) -> str | int:
+    """A count for a tile: `*` for 1 to 7, else with thousands separators."""
+    shown = suppress_value(int(value), value)
+    return shown if shown == MARK else f"{int(value):,}"
+
+
 def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:
     """The % of onward referrals to unfunded or time-limited services, and the n it is on."""
     total = int(funding["demand"].sum()) if not funding.empty else 0
@@ -125,7 +139,14 @@ def display_table(protected: Protected, columns: dict[str, str]) -> pd.DataFrame
 
     A column that mixes numbers and `*` is shown as text (Arrow needs one type a column).
     """
-    shown = protected.display()[list(columns)].rename(columns=columns)
+    shown = protected.display()[list(columns)]
+    for column in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(protected.frame[column]):
+            shown[column] = protected.frame[column].dt.date
+    for coded in ("activity", "funding", "status"):
+        if coded in shown.columns:
+            shown[coded] = shown[coded].map(lambda code: FUNDING_LABELS.get(code, label(code)))
+    shown = shown.rename(columns=columns)
     for column in shown.columns:
         values = shown[column]
         if (

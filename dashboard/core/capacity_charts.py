@@ -85,10 +85,12 @@ def gap_heatmap(
         ]
         z = values.to_numpy(dtype=float)
         colours = {"colorscale": [[0, "#FFFFFF"], [0.5, "#FBE3D6"], [1, SHORT]], "zmin": 0}
-        colours["zmax"] = max(200.0, float(np.nanmax(z)) if np.isfinite(z).any() else 200.0)
+        colours["zmax"] = 200.0  # twice the places and beyond: the same deepest colour
     else:
         z = values.to_numpy(dtype=float)
-        reach = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
+        # The 95th percentile, so a few very large surpluses do not wash out every shortfall.
+        reach = float(np.nanpercentile(np.abs(z), 95)) if np.isfinite(z).any() else 1.0
+        reach = max(reach, 1.0)
         colours = {
             "colorscale": [[0, SPARE], [0.5, "#FFFFFF"], [1, SHORT]],
             "zmin": -reach,
@@ -112,16 +114,32 @@ def gap_heatmap(
         height=max(360, 26 * len(rows) + 200),
         yaxis={"autorange": "reversed", "showgrid": False},
         xaxis={"side": "top", "showgrid": False, "tickangle": -35},
-        margin={"t": 160},
+        margin={"t": 190},
+        title={"y": 0.99, "yanchor": "top"},
     )
     return figure
 
 
-def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
-    """Onward referrals a month (bars, unmet stacked inside) against places (a line)."""
+def monthly_demand_capacity(months: pd.DataFrame, withheld: pd.DataFrame, title: str) -> go.Figure:
+    """Onward referrals a month (bars, unmet stacked on top) against places (a line).
+
+    A month whose counts are withheld (`withheld` mask) is marked `*` on the axis.
+    """
     if months.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
+    hidden = withheld["demand"] | withheld["unmet"]
+    if hidden.any():
+        figure.add_scatter(
+            x=months.loc[hidden, "month"],
+            y=[0] * int(hidden.sum()),
+            mode="text",
+            text=["*"] * int(hidden.sum()),
+            textposition="top center",
+            textfont={"size": 18, "color": NHS_DARK_GREY},
+            name="* withheld (1 to 7)",
+            hovertemplate="%{x|%b %Y}: withheld, 1 to 7 onward referrals<extra></extra>",
+        )
     met = months["demand"] - months["unmet"]
     figure.add_bar(
         x=months["month"],
@@ -134,7 +152,10 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
         x=months["month"],
         y=months["unmet"],
         name="Unmet (waitlisted, no capacity, closed)",
-        marker={"color": SHORT, "pattern": {"shape": "/", "fgcolor": "white", "solidity": 0.3}},
+        marker={
+            "color": SHORT,
+            "pattern": {"shape": "/", "fgcolor": "white", "solidity": 0.3, "fillmode": "overlay"},
+        },
         hovertemplate="%{x|%b %Y}: %{y:,}<extra>Unmet</extra>",
     )
     figure.add_scatter(
@@ -151,12 +172,17 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
     return figure
 
 
-def unmet_bars(unmet: pd.DataFrame, category: str, reasons: dict[str, str], title: str):
-    """Horizontal bars of unmet onward referrals per `category`, stacked by reason."""
+def unmet_bars(
+    unmet: pd.DataFrame, category: str, reasons: dict[str, str], title: str, codes: bool = True
+) -> go.Figure:
+    """Horizontal bars of unmet onward referrals per `category`, stacked by reason.
+
+    `codes`: the categories are codes (`advice_money`) to label, not names to show as they are.
+    """
     if unmet.empty or not unmet[list(reasons)].fillna(0).to_numpy().any():
         return empty(title, "No unmet onward referrals in this selection")
     ordered = unmet.iloc[::-1]
-    labels = [_label(str(c)) for c in ordered[category]]
+    labels = [_label(str(c)) if codes else str(c) for c in ordered[category]]
     figure = go.Figure(layout={"title": {"text": title}})
     shapes = ("", "/", ".")
     for index, (column, name) in enumerate(reasons.items()):
@@ -167,7 +193,12 @@ def unmet_bars(unmet: pd.DataFrame, category: str, reasons: dict[str, str], titl
             orientation="h",
             marker={
                 "color": PALETTE[(index + 1) % len(PALETTE)],
-                "pattern": {"shape": shapes[index % 3], "fgcolor": "white", "solidity": 0.3},
+                "pattern": {
+                    "shape": shapes[index % 3],
+                    "fgcolor": "white",
+                    "solidity": 0.3,
+                    "fillmode": "overlay",
+                },
             },
             hovertemplate="%{y}: %{x:,}<extra>" + name + "</extra>",
         )

@@ -30,18 +30,20 @@ risky_pct, funding_n = capacity.risky_share(funding)
 
 demand, unmet = int(pairs["demand"].sum()), int(pairs["unmet"].sum())
 tiles = st.columns(4)
-tiles[0].metric("Onward referrals", suppress_value(demand, demand))
+tiles[0].metric("Onward referrals", capacity.count_text(demand))
 tiles[1].metric(
     "Unmet",
-    suppress_value(unmet, unmet),
+    capacity.count_text(unmet),
     suppress_value(f"{unmet / demand:.0%} of onward referrals", demand),
     delta_color="off",
+    delta_arrow="off",
 )
 tiles[2].metric(
     "PCN-activity-months short",
     f"{int(pairs['months_short'].sum()):,}",
     f"of {int(pairs['months_with_demand'].sum()):,} with demand",
     delta_color="off",
+    delta_arrow="off",
 )
 tiles[3].metric(
     "To unfunded or time-limited services",
@@ -61,7 +63,7 @@ heat_limit = 30
 shown_pcns = capacity.heatmap_pcns(pairs, heat_limit)
 heat_title = capacity.gap_finding(pairs)
 if len(shown_pcns) < pairs["pcn_code"].nunique():
-    heat_title += f"; the {heat_limit} PCNs with the largest shortfall shown"
+    heat_title += f"<br><sup>The {heat_limit} PCNs with the largest shortfall shown</sup>"
 left, right = st.columns([3, 2])
 with left:
     chart(
@@ -70,8 +72,8 @@ with left:
         "capacity_gaps",
         counts=capacity.GAP_COUNTS,
         based_on=capacity.GAP_BASED_ON,
-        caption=f"n = {demand:,} onward referrals. Blank: no onward referrals for the pair. "
-        "Places are counted for each month the pair saw demand.",
+        caption="Blank: no onward referrals for the pair. Places are counted for each month "
+        "the pair saw demand. The CSV holds every pair.",
     )
 with right:
     worst = capacity.worst_gaps(pairs)
@@ -124,6 +126,7 @@ months_short = int((months["demand"] > months["capacity"]).sum())
 chart(
     capacity_charts.monthly_demand_capacity(
         monthly.frame,
+        monthly.withheld,
         f"{capacity.label(activity)} in {names.get(pcn, pcn)}: demand above places in "
         f"{months_short} of {len(months)} months (n = {int(months['demand'].sum()):,})",
     ),
@@ -143,9 +146,9 @@ reasons = query("capacity_unmet_reasons", params)
 by_activity = capacity.unmet_by(reasons, "activity")
 by_pcn = capacity.unmet_by(reasons, "pcn_name").head(20)
 left, right = st.columns(2)
-for column, frame, category, key, title in (
-    (left, by_activity, "activity", "capacity_unmet_by_activity", "activity"),
-    (right, by_pcn, "pcn_name", "capacity_unmet_by_pcn", "PCN (20 most unmet)"),
+for column, frame, category, key, title, codes in (
+    (left, by_activity, "activity", "capacity_unmet_by_activity", "activity", True),
+    (right, by_pcn, "pcn_name", "capacity_unmet_by_pcn", "PCN (20 most unmet)", False),
 ):
     unmet_shown = protect(frame, counts=("unmet", *capacity.UNMET_REASONS))
     top = frame.iloc[0] if not frame.empty else None
@@ -157,10 +160,11 @@ for column, frame, category, key, title in (
                 capacity.UNMET_REASONS,
                 f"Unmet onward referrals by {title}"
                 + (
-                    f": most for {capacity.label(str(top[category]))}"
+                    f": most for {capacity.label(str(top[category])) if codes else top[category]}"
                     if top is not None and top["unmet"] > 7
                     else ""
                 ),
+                codes=codes,
             ),
             frame,
             key,
@@ -194,10 +198,11 @@ chart(
 suppression_note(funding_shown.any_withheld)
 
 ending = query("capacity_funding_ending", params)
+window = f"{filters.date_to:%d %b %Y} and {capacity.funding_window_end(filters):%d %b %Y}"
 st.subheader(
-    f"{len(ending)} services' funding ends by {filters.date_to:%d %b %Y} + 6 months"
+    f"Funding ends between {window} for {len(ending)} services still running"
     if len(ending)
-    else "No service's funding ends within 6 months of the period's end"
+    else f"No running service's funding ends between {window}"
 )
 if len(ending):
     ending_shown = protect(ending, counts=("demand",))
