@@ -302,6 +302,7 @@ def _app(monkeypatch, path: Path, pcn: str | None = None) -> AppTest:
     if pcn:
         at.query_params["pcn"] = pcn
     at.run()
+    assert not at.exception, "the overview, which shows the capacity headline, failed"
     at.switch_page("pages/capacity.py")
     return at.run()
 
