@@ -200,9 +200,9 @@ suppression_note(funding_shown.any_withheld)
 ending = query("capacity_funding_ending", params)
 window = f"{filters.date_to:%d %b %Y} and {capacity.funding_window_end(filters):%d %b %Y}"
 st.subheader(
-    f"Funding ends between {window} for {len(ending)} services still running"
+    f"Funding ends between {window} for {len(ending)} open or paused services"
     if len(ending)
-    else f"No running service's funding ends between {window}"
+    else f"No open or paused service's funding ends between {window}"
 )
 if len(ending):
     ending_shown = protect(ending, counts=("demand",))
