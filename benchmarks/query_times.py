@@ -13,7 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
-from dashboard.core import queries, store, summary
+from dashboard.core import capacity, queries, store, summary
 from dashboard.core.settings import load_settings
 from dashboard.core.statistics import swemwbs_metric_list
 
@@ -24,6 +24,8 @@ EXTRA_PARAMS = {
     "swemwbs_metric": swemwbs_metric_list(),
     "swemwbs_threshold": load_settings().outcomes.swemwbs_meaningful_change,
     "wemwbs_threshold": load_settings().outcomes.wemwbs_meaningful_change,
+    "activity_groups": capacity.ACTIVITY_GROUPS_PARAM,
+    "activity": "gardening",  # the capacity drill-down's activity; its PCN is the one below
 }
 
 
@@ -50,7 +52,10 @@ def main() -> None:
         print(f"{'query':<36}{'ICB ms':>10}{'PCN ms':>10}")
         for path in sorted(queries.QUERY_DIR.glob("*.sql")):
             timings = [
-                time_query(con, path.stem, {**scope.params(), **EXTRA_PARAMS}, args.runs) * 1000
+                time_query(
+                    con, path.stem, {**scope.params(), **EXTRA_PARAMS, "pcn": one_pcn}, args.runs
+                )
+                * 1000
                 for scope in scopes.values()
             ]
             print(f"{path.stem:<36}{timings[0]:>10.1f}{timings[1]:>10.1f}")

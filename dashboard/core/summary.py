@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from dashboard.core import outcomes, queries, referrals, store, utilisation
+from dashboard.core import capacity, outcomes, queries, referrals, store, utilisation
 from dashboard.core.filters import Filters, default_period, financial_year
 from dashboard.core.suppression import Policy
 
@@ -21,6 +21,8 @@ SECTIONS: dict[str, Section] = {
     "referrals": referrals.summary_section,
     "outcomes": outcomes.summary_section,
     "utilisation": utilisation.summary_section,
+    "capacity": capacity.summary_capacity,
+    "capacity_months_short": capacity.summary_months_short,
 }
 
 

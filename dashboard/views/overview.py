@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.core import outcomes as outcome_view
 from dashboard.core import referrals
 from dashboard.core import utilisation as utilisation_view
+from dashboard.core.capacity import ACTIVITY_GROUPS_PARAM
 from dashboard.core.settings import load_settings
 from dashboard.core.suppression import suppress_value
 from dashboard.ui.data import query
@@ -50,7 +51,7 @@ outcomes = outcome_view.star(
 utilisation = utilisation_view.summarise(
     query("utilisation_change", utilisation_view.sums_params(filters)), "referred", filters.pcns
 )
-capacity = query("capacity_by_activity", params)
+capacity = query("capacity_gaps", {**params, "activity_groups": ACTIVITY_GROUPS_PARAM})
 
 st.header("Outcomes, utilisation and capacity")
 tiles = st.columns(3)

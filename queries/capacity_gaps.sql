@@ -1,0 +1,104 @@
+-- capacity_gaps: VCSE demand against capacity per PCN and activity, summed over the months
+-- of the period in which the pair saw demand.
+-- Per PCN x activity x month: demand = onward referrals (with or without a service_id), the
+-- PCN being the referral's and the activity the onward referral's; capacity = monthly places
+-- of open services serving that PCN for that activity (0 where none); gap = demand - capacity;
+-- unmet = waitlisted, declined for no capacity, or sent to a closed service. A month without
+-- demand for the pair is not counted, so its places do not offset another month's shortfall.
+-- grain: one row per PCN x activity with demand in the period.
+-- parameters: $date_from, $date_to (inclusive, on the onward date), $pcns (empty = whole ICB,
+--             applied through the referral), $activity_groups (list of [activity, NIHR group]
+--             pairs, from contract.ACTIVITY_GROUP).
+with
+
+referrals as (
+    select referral_id, pcn_code
+    from main.referrals
+    where len($pcns) = 0 or list_contains($pcns, pcn_code)
+),
+
+onward_referrals as (
+    -- a month number, not a date, and one unmet flag: the grouping below is the costly step
+    select
+        referral_id,
+        activity,
+        datediff('month', $date_from::date, onward_date) as month_number,
+        result in ('waitlisted', 'declined_no_capacity', 'service_closed') as unmet
+    from main.onward_referrals
+    where onward_date between $date_from and $date_to
+),
+
+services as (
+    select pcn_code, activity, monthly_capacity
+    from main.services
+    where status = 'open'
+),
+
+pcns as (select pcn_code, pcn_name from main.pcns),
+
+activity_groups as (
+    select pair[1] as activity, pair[2] as nihr_group
+    from unnest($activity_groups::varchar[][]) as groups (pair)
+),
+
+demand_per_month as (
+    select
+        referrals.pcn_code,
+        onward_referrals.activity,
+        onward_referrals.month_number,
+        count(*) as demand,
+        count(*) filter (where unmet) as unmet
+    from onward_referrals
+    inner join referrals using (referral_id)
+    group by all
+),
+
+capacity_per_month as (
+    select pcn_code, activity, sum(monthly_capacity) as capacity
+    from services
+    group by all
+),
+
+months as (
+    select
+        demand_per_month.*,
+        coalesce(capacity_per_month.capacity, 0) as capacity
+    from demand_per_month
+    left join capacity_per_month using (pcn_code, activity)
+),
+
+pairs as (
+    select
+        pcn_code,
+        activity,
+        sum(demand) as demand,
+        sum(capacity) as capacity,
+        sum(demand) - sum(capacity) as gap,
+        sum(unmet) as unmet,
+        count(*) as months_with_demand,
+        count(*) filter (where demand > capacity) as months_short
+    from months
+    group by all
+),
+
+final as (
+    select
+        pairs.pcn_code,
+        coalesce(pcns.pcn_name, pairs.pcn_code) as pcn_name,
+        pairs.activity,
+        coalesce(activity_groups.nihr_group, 'other') as nihr_group,
+        pairs.demand,
+        pairs.capacity,
+        pairs.gap,
+        case when pairs.capacity > 0 then pairs.demand * 100.0 / pairs.capacity end
+            as demand_pct_of_capacity,
+        pairs.unmet,
+        pairs.months_with_demand,
+        pairs.months_short
+    from pairs
+    left join pcns using (pcn_code)
+    left join activity_groups using (activity)
+    order by pairs.gap desc, pairs.pcn_code, pairs.activity
+)
+
+select * from final
