@@ -43,13 +43,17 @@ ImageMaker = Callable[[go.Figure], bytes]
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
-    return str(value)
+    return str(value).replace("_", " ")
 
 
 def _table_rows(table: pd.DataFrame) -> list[list[str]]:
