@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -8,7 +9,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from dashboard.__main__ import main
-from dashboard.core import boardpack, charts, images, report, store
+from dashboard.core import boardpack, charts, images, report, store, summary
 from dashboard.core.filters import Filters
 from tests.conftest import REQUIRE_BROWSER
 from tests.factories import add_rows
@@ -132,3 +133,85 @@ def test_report_title_names_the_selected_pcn(con):
     lines = report.title_lines(con, filters)
     assert lines[0] == "St Mary's PCN (U00001)"
     assert "both days included" in lines[1]
+
+
+def numbers_in_figure(figure) -> list[float]:
+    values = []
+    for trace in figure.data:
+        for attribute in ("x", "y", "z", "text", "customdata"):
+            data = getattr(trace, attribute, None)
+            if data is None:
+                continue
+            for value in pd.Series(list(pd.core.common.flatten(data))):
+                if isinstance(value, int | float) and not pd.isna(value):
+                    values.append(float(value))
+    return values
+
+
+def test_full_pack_has_a_picture_on_every_view_slide(synthetic_db):
+    with store.open_db(synthetic_db, read_only=True) as con:
+        pack = report.build_pack(con, summary.resolve_filters(con))
+    deck = Presentation(io.BytesIO(boardpack.to_pptx(pack, tiny_png)))
+    titles = [slide_text(s).splitlines()[0] for s in list(deck.slides)[1:]]
+    assert len(deck.slides) == 1 + len(report.VIEW_SLIDES) + 1
+    assert "PCNs refer below the planning band" in titles[0]
+    assert titles[-1] == "Data quality"
+    for slide in list(deck.slides)[1 : 1 + len(report.VIEW_SLIDES)]:
+        assert any(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes)
+        assert 2 <= len(slide_text(slide).splitlines()) - 1 <= 3, "two or three key messages"
+        assert slide.notes_slide.notes_text_frame.text
+
+
+@pytest.fixture
+def tiny_icb(con):
+    """One PCN with five referrals: every count in the pack is small."""
+    add_rows(con, "pcns", {"pcn_code": "U00001", "pcn_name": "St Mary's PCN"})
+    add_rows(
+        con,
+        "referrals",
+        *[
+            {"referral_id": f"R{i}", "status": "completed", "first_contact_date": date(2025, 6, 5),
+             "end_date": date(2025, 8, 1)}
+            for i in range(5)
+        ],
+    )  # fmt: skip
+    add_rows(
+        con,
+        "outcomes",
+        *[{"referral_id": f"R{i}", "baseline_score": 2, "followup_score": 4} for i in range(3)],
+    )
+    add_rows(
+        con,
+        "utilisation",
+        *[
+            {"person_id": f"P-R{i}", "period": period, "count": 3}
+            for i in range(3)
+            for period in ("before", "after")
+        ],
+    )
+    add_rows(con, "services", {"service_id": "S1"})
+    add_rows(
+        con,
+        "onward_referrals",
+        *[{"onward_id": f"O{i}", "referral_id": f"R{i}", "service_id": "S1"} for i in range(4)],
+    )
+    store.record_load(con, file_name="tiny.csv", kind="referrals", rows_read=5, accepted=5,
+                      rejected=0)  # fmt: skip
+    return con
+
+
+def test_no_count_from_one_to_seven_leaves_in_the_pack(tiny_icb):
+    filters = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+    pack = report.build_pack(tiny_icb, filters)
+    for slide in pack.slides:
+        text = " ".join((slide.title, *slide.messages))
+        for small in ("5 referrals", "3 people", "4 onward"):
+            assert small not in text, f"{slide.title}: {text}"
+        if slide.table is not None:
+            for value in slide.table.to_numpy().ravel():
+                if isinstance(value, int | float) and not pd.isna(value):
+                    assert not 1 <= value <= 7, f"{slide.title} table shows {value}"
+        if slide.figure is not None:
+            small = [v for v in numbers_in_figure(slide.figure) if 1 <= v <= 7]
+            assert not small, f"{slide.title} chart carries {small}"
+    assert "fewer than 8" in " ".join(pack.slides[0].messages)

@@ -17,6 +17,13 @@ _lock = threading.Lock()
 _server_started = False
 
 
+MISSING_BROWSER = (
+    "Chart images and the board pack need the chromium browser, which is not installed. On "
+    "Debian or Ubuntu: `apt-get install -y chromium` (or set BROWSER_PATH to a Chrome or "
+    "Chromium executable). Everything else in the dashboard works without it."
+)
+
+
 class BrowserMissing(RuntimeError):
     """No chromium to draw static images with."""
 
@@ -33,11 +40,7 @@ def require_browser() -> str:
     """The browser's path, or BrowserMissing saying what to install."""
     path = browser_path()
     if path is None:
-        raise BrowserMissing(
-            "Chart images need the chromium browser, which is not installed. On Debian or "
-            "Ubuntu: `apt-get install -y chromium` (or set BROWSER_PATH to a Chrome or "
-            "Chromium executable). Everything else in the dashboard works without it."
-        )
+        raise BrowserMissing(MISSING_BROWSER)
     return path
 
 

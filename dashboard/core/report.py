@@ -72,7 +72,7 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
     return Slide(
         title="Data quality",
         messages=tuple(messages),
-        table=shown[["kind", "loads", "rows_read", "accepted", "rejected", "date_to"]],
+        table=shown[["kind", "rows_read", "accepted", "rejected", "date_from", "date_to"]],
         notes="Every load is validated against the data contract; rejected rows are reported "
         "with their reasons on the Data page and never loaded. " + SUPPRESSION_NOTE,
     )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.core import boardpack, images, report
+from dashboard.core.boardpack import Pack
 from dashboard.core.export import csv_bytes
+from dashboard.core.filters import Filters
 from dashboard.core.images import SLIDE_HEIGHT, SLIDE_WIDTH
 from dashboard.core.suppression import EXPORT, protect
+from dashboard.ui.data import connection
 
 
 def chart_config(key: str) -> dict:
@@ -61,4 +67,43 @@ def no_data_message() -> None:
         "No referrals are loaded for this selection. Load extracts on the **Data** page, "
         "or run `make run` on an empty database to explore the synthetic data.",
         icon=":material/info:",
+    )
+
+
+def board_pack_downloads(filters: Filters) -> None:
+    """Buttons for the board pack of the current filter, made when clicked (a few seconds)."""
+    if images.browser_path() is None:
+        st.info(images.MISSING_BROWSER, icon=":material/info:")
+        return
+    con = connection()
+
+    def made(writer: Callable[[Pack, Callable], bytes]) -> Callable[[], bytes]:
+        def make() -> bytes:
+            cursor = con.cursor()
+            try:
+                return writer(report.build_pack(cursor, filters), images.png)
+            finally:
+                cursor.close()
+
+        return make
+
+    name = f"social-prescribing-board-pack-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        "Board pack (PowerPoint)",
+        data=made(boardpack.to_pptx),
+        file_name=f"{name}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="board_pack_pptx",
+        icon=":material/slideshow:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Board pack (PDF)",
+        data=made(boardpack.to_pdf),
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        key="board_pack_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
     )

@@ -10,7 +10,7 @@ from dashboard.core.settings import load_settings
 from dashboard.core.suppression import suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
-from dashboard.ui.frame import chart, no_data_message, suppression_note
+from dashboard.ui.frame import board_pack_downloads, chart, no_data_message, suppression_note
 
 filters = current_filters()
 band = load_settings().referral_band
@@ -25,6 +25,14 @@ st.caption(
 if not query("referral_kpis", params).iloc[0]["referrals"]:
     no_data_message()
     st.stop()
+
+board_pack_downloads(filters)
+st.page_link(
+    "views/present.py",
+    label="Present these results in a meeting",
+    icon=":material/slideshow:",
+    query_params=st.query_params.to_dict(),
+)
 
 st.header("Referrals")
 for column, tile in zip(st.columns(5), referrals.kpi_tiles(query, filters, band), strict=True):
