@@ -7,8 +7,10 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
-from dashboard.core import demo, store, summary
+from dashboard.core import demo, ingest, store, summary
+from dashboard.core.contract import KINDS
 from dashboard.core.suppression import EXPORT, OFF
 
 DESCRIPTION = """\
@@ -17,6 +19,7 @@ Social prescribing commissioner dashboard.
 Commands:
   demo     build a database of synthetic data (an ICB of about 30 PCNs, three years)
   serve    fill an empty database with synthetic data, then run the dashboard
+  load     validate extract files (CSV, XLSX, Parquet) and load them
   summary  print the headline figures of every page as JSON
 
 The database is --db, else $SP_DASHBOARD_DB, else data/dashboard.duckdb.
@@ -91,6 +94,37 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _db_argument(serve_parser)
+
+    load_parser = commands.add_parser(
+        "load",
+        help="validate extract files and load them",
+        description=(
+            "Validate extract files (CSV, XLSX or Parquet) against the data contract and load "
+            "them in one transaction: rows are upserted by key, so reloading a file changes "
+            "nothing and a corrected row replaces the old one. Rejected rows are reported "
+            "with their row number, column, value and reason; the other rows load. A refused "
+            "file (unreadable, missing a required column, carrying patient identifiers) stops "
+            "the whole load. Exit status: 0 when the load committed, 2 when it did not (a file "
+            "was refused, or --strict met a rejected row). NHS Digital's GP registration files "
+            "load as pcns: give the practice mapping and gp-reg-pat-prac-all.csv together."
+        ),
+    )
+    load_parser.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=[*KINDS, "auto"],
+        help=f"extract kind: {', '.join(KINDS)}, or auto to recognise each file by its headers",
+    )
+    load_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files to load")
+    _db_argument(load_parser)
+    load_parser.add_argument(
+        "--strict", action="store_true", help="load nothing if any row would be rejected"
+    )
+    load_parser.add_argument(
+        "--json",
+        action="store_true",
+        help="standard output carries only JSON: one object per file, one line each",
+    )
 
     summary_parser = commands.add_parser(
         "summary",
@@ -195,7 +229,66 @@ def command_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": command_demo, "serve": command_serve, "summary": command_summary}
+_SHOWN_ERRORS = 20
+
+
+def _print_report(report: ingest.Report) -> None:
+    state = "loaded" if report.loaded else "not loaded"
+    if report.refused:
+        print(f"{report.file}: refused. {report.refused}")
+        return
+    print(
+        f"{report.file}: {report.kind}, {report.rows_read:,} rows read, {report.accepted:,} "
+        f"accepted, {report.rejected:,} rejected ({state})."
+    )
+    for row, column, value, reason in report.errors.head(_SHOWN_ERRORS).itertuples(index=False):
+        where = f"row {row}" + (f", {column}" if isinstance(column, str) else "")
+        shown = f" {value!r}" if isinstance(value, str) else ""
+        print(f"  rejected: {where}:{shown} {reason}")
+    if len(report.errors) > _SHOWN_ERRORS:
+        print(f"  ... and {len(report.errors) - _SHOWN_ERRORS:,} more (--json lists every one).")
+    for warning in report.warnings[:_SHOWN_ERRORS]:
+        where = f"row {warning['row']}, " if warning["row"] is not None else ""
+        print(f"  warning: {where}{warning['column']}: {warning['reason']}")
+    if len(report.warnings) > _SHOWN_ERRORS:
+        print(f"  ... and {len(report.warnings) - _SHOWN_ERRORS:,} more warnings.")
+
+
+def command_load(args: argparse.Namespace) -> int:
+    missing = [str(path) for path in args.paths if not path.is_file()]
+    if missing:
+        print(f"No such file: {', '.join(missing)}. Nothing was loaded.", file=sys.stderr)
+        return 2
+    path = store.resolve_db_path(args.db)
+    kind = None if args.kind == "auto" else args.kind
+    extracts = [ingest.Extract(p.name, p, kind) for p in args.paths]
+    with store.open_db(path) as con:
+        reports = ingest.load(
+            con,
+            extracts,
+            strict=args.strict,
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+    for report in reports:
+        for notice in report.notices:
+            print(notice, file=sys.stderr)
+        if args.json:
+            print(json.dumps(report.as_json(), default=str, separators=(",", ":")))
+        else:
+            _print_report(report)
+    committed = all(report.loaded for report in reports)
+    if not committed:
+        reason = "a file was refused" if any(r.refused for r in reports) else "--strict"
+        print(f"Nothing was loaded into {path} ({reason}).", file=sys.stderr)
+    return 0 if committed else 2
+
+
+COMMANDS = {
+    "demo": command_demo,
+    "serve": command_serve,
+    "load": command_load,
+    "summary": command_summary,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,10 +30,29 @@ class ReferralBand(BaseModel):
         return self
 
 
+class LoadLimits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # Bigger files are refused before they are read. The upload widget has its own limit
+    # (streamlit's server.maxUploadSize, 200 MB by default); the CLI has only this one.
+    max_file_mb: float = 500.0
+
+    @model_validator(mode="after")
+    def _positive(self) -> LoadLimits:
+        if self.max_file_mb <= 0:
+            raise ValueError("max_file_mb must be more than 0")
+        return self
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     referral_band: ReferralBand = ReferralBand()
+    load: LoadLimits = LoadLimits()
 
 
 def settings_path() -> Path:
