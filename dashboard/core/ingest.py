@@ -893,6 +893,12 @@ def _map_columns(work: _Work) -> None:
     headers = work.staged.headers
     work.positions = column_positions(work.kind, headers)
     work.age_position = _age_position(work.kind, headers, work.positions)
+    if not work.positions and work.age_position is None:
+        shown = ", ".join(f"'{h}'" for h in headers[:5]) + (", ..." if len(headers) > 5 else "")
+        raise Refused(
+            f"{work.report.file} is not a table of {work.kind}: none of its headers ({shown}) "
+            "names a column of the extract. The first row must be the header row."
+        )
     missing = [
         c.name
         for c in columns(work.kind)
