@@ -563,10 +563,10 @@ def _duplicate_rule_sql(work: _Work) -> str:
                 || 'it is not clear which is right', copies.n,
                 array_to_string(copies.rows[1:20], ', ')
                 || case when copies.n > 20 then ', ...' else '' end) as reason
-        from {work.table}_typed as t
+        from {work.table}_checked as t
         join (
             select {keys}, count(*) as n, list(_row order by _row) as rows
-            from {work.table}_typed
+            from {work.table}_checked
             where {not_null}
             group by all
             having count(*) > 1
@@ -583,12 +583,22 @@ def _validate(con: duckdb.DuckDBPyConnection, work: _Work, today: date) -> None:
     t = work.table
     _typed_view(con, work, params)
     rules = _column_rules(work, params) + _kind_rules(work.kind, params)
-    # One pass finds the rows that break any rule; naming each broken rule then reads only them.
-    suspect = f"""
-        create temp table {t}_suspect as select * from {t}_typed
-        where {" or ".join(f"({rule.condition})" for rule in rules)}
+    # One pass types every row and flags those that break any rule; naming each broken rule
+    # then reads only the flagged rows again. Accepted rows are read from the typed table.
+    names = ", ".join(c.name for c in columns(work.kind))
+    checked = f"""
+        create temp table {t}_checked as
+        select _row, {names},
+            coalesce({" or ".join(f"({rule.condition})" for rule in rules)}, false) as _suspect
+        from {t}_typed
     """  # noqa: S608
-    con.execute(suspect, _bound(suspect, params))
+    con.execute(checked, _bound(checked, params))
+    con.execute(
+        f"""
+        create temp table {t}_suspect as
+        select * from {t}_typed where _row in (select _row from {t}_checked where _suspect)
+        """  # noqa: S608
+    )
     selects = [
         f"""select _row, '{rule.column}' as "column", {rule.value} as value,
             {rule.reason} as reason
@@ -607,7 +617,8 @@ def _validate(con: duckdb.DuckDBPyConnection, work: _Work, today: date) -> None:
     con.execute(
         f"""
         create temp view {t}_accepted as
-        select * from {t}_typed anti join (select distinct _row from {t}_errors) using (_row)
+        select * exclude (_suspect)
+        from {t}_checked anti join (select distinct _row from {t}_errors) using (_row)
         """  # noqa: S608
     )
     report = work.report
@@ -714,7 +725,8 @@ def _warnings(con: duckdb.DuckDBPyConnection, work: _Work) -> None:
     report = work.report
     for column, sql, reason in _ODDITIES.get(work.kind, ()):
         rows = con.execute(
-            f"select a._row, a.raw_{column}, {reason} {sql.format(accepted=accepted)} order by 1"
+            f"select a._row, a.{column}::varchar, {reason} {sql.format(accepted=accepted)} "
+            "order by 1"
         ).fetchall()
         report.warnings += [
             {"row": row, "column": column, "value": value, "reason": why}
