@@ -8,8 +8,11 @@ validation happen afterwards, set-wise, in `dashboard.core.ingest`.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -103,10 +106,21 @@ def _check_headers(name: str, headers: list[str]) -> list[str]:
 # CSV and other delimited text
 
 
+def _is_utf8(path: Path) -> bool:
+    # In chunks, so that a UTF-8 file (the usual case) is never held in memory as text.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
     """The file's text and the encoding it was in: UTF-8 (with or without BOM) or Windows-1252."""
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise Refused(f"{name} is not a table: it holds binary data, not text or a spreadsheet.")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "UTF-16"
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -151,8 +165,15 @@ def _sniff_delimiter(header_line: str, name: str) -> str:
 def _stage_csv(
     con: duckdb.DuckDBPyConnection, path: Path, name: str, table: str
 ) -> tuple[Staged, str]:
-    raw = path.read_bytes()
-    text, encoding = _decode(raw, name)
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Refused(f"{name} is not a table: it holds binary data, not text or a spreadsheet.")
+    plain_utf8 = not head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if plain_utf8 and _is_utf8(path):
+        text, encoding = head.decode("utf-8", errors="ignore"), "UTF-8"
+    else:
+        text, encoding = _decode(path.read_bytes(), name)
     header_line = _first_record(text)
     if not header_line:
         raise Refused(f"{name} is empty.")
@@ -163,10 +184,12 @@ def _stage_csv(
         notices.append(f"{name} was read as {encoding} text.")
     source = path
     if encoding != "UTF-8":
-        # DuckDB reads UTF-8; anything else is rewritten as UTF-8 beside the staging data.
-        source = path.with_name(f".{path.name}.utf8.csv")
+        # DuckDB reads UTF-8; anything else is rewritten as UTF-8 in a temporary file.
+        handle, temporary = tempfile.mkstemp(prefix="sp_dashboard_", suffix=".csv")
+        os.close(handle)
+        source = Path(temporary)
         source.write_text(text.lstrip("\ufeff"), encoding="utf-8")
-    del raw, text
+    del text
     names = [f"c{i}" for i in range(len(headers))]
     columns = "{" + ", ".join(f"'{n}': 'varchar'" for n in names) + "}"
     rejects = f"{table}_rejects"
