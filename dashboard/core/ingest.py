@@ -387,8 +387,8 @@ def _typed_expression(
 def _typed_view(con: duckdb.DuckDBPyConnection, work: _Work, params: dict[str, Any]) -> None:
     """A view of the staged rows as contract types, beside the text each came from.
 
-    A view, not a table: scans compute only the columns they use, and materialising a
-    million rows twice costs more than computing their types again for the upsert.
+    Read in full once, into the compact typed table `_checked`; the rows flagged there are
+    read from it again with their text, to name every rule they break.
     """
     raw_parts, typed_parts = ["_row"], ["_row"]
     for column in columns(work.kind):
@@ -410,7 +410,7 @@ def _typed_view(con: duckdb.DuckDBPyConnection, work: _Work, params: dict[str, A
 
 
 # ---------------------------------------------------------------------------------------------
-# Rules: each returns (column label, condition, reason) over the typed table
+# Rules: a condition over the typed view, the column it is about and a reason in words
 
 
 @dataclass(frozen=True)
@@ -947,7 +947,7 @@ def _map_columns(work: _Work) -> None:
             "dictionary)."
         )
     used = set(work.positions.values()) | {work.age_position}
-    ignored = [h for i, h in enumerate(headers) if i not in used]
+    ignored = [h for i, h in enumerate(headers) if i not in used and h]
     if ignored:
         work.report.notices.append(
             f"{work.report.file}: columns not in the {work.kind} contract were ignored: "

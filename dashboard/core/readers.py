@@ -305,8 +305,8 @@ def _stage_spreadsheet(
     headers = _check_headers(name, [_cell_text(v) or "" for v in sheet.iloc[header_at]])
     body = sheet.iloc[header_at + 1 :]
     text = {f"c{i}": body.iloc[:, i].map(_cell_text).astype(object) for i in range(len(headers))}
+    # pandas keeps a sheet's leading empty rows, so the index + 1 is the row Excel shows.
     staged = pd.DataFrame({"_row": body.index.to_numpy() + 1, **text})
-    # calamine starts the sheet at its first used row, so the index is the sheet row - 1.
     return _register(con, staged, table, headers, "xlsx")
 
 
