@@ -53,7 +53,7 @@ def test_upload_shows_the_preview_and_loads_only_on_click(data_page):
     at.run()
 
     assert not at.exception
-    assert "Loaded 2 rows from 1 file(s); 1 rows rejected." in at.success[0].value
+    assert "Loaded 2 rows from 1 file; 1 rejected." in at.success[0].value
     assert _frame_with(at, "extract").set_index("extract")["rows"]["referrals"] == 2
     assert not at.metric  # the uploader is cleared once its files are loaded
     history = _frame_with(at, "rows_read")

@@ -11,6 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from dashboard.core import ingest, store
+from dashboard.core.contract import KINDS
+from dashboard.core.dictionary import dictionary, template_csv
 from dashboard.core.export import csv_bytes
 from tests.extracts import REFERRAL, csv_text, rows, snapshot, write_csv
 from tests.spreadsheets import write_xlsx
@@ -302,7 +304,7 @@ def test_outcomes_for_unknown_referrals_are_loaded_and_reported_unmatched(con, t
 
     assert (report.accepted, report.unmatched) == (1, 1)
     assert (
-        "1 rows have a referral_id that matches no loaded referral (rows 2)"
+        "1 row has a referral_id that matches no loaded referral (row 2)"
         in (report.warnings[0]["reason"])
     )
 
@@ -349,3 +351,21 @@ def test_kind_is_recognised_from_headers():
                                "Funding", "Status"]) == "services"  # fmt: skip
     assert ingest.detect_kind(["CODE", "NUMBER_OF_PATIENTS"]) == "pcns"
     assert ingest.detect_kind(["colour", "size"]) is None
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_template_for_each_kind_loads_as_that_kind(con, tmp_path, kind):
+    path = tmp_path / f"{kind}_template.csv"
+    path.write_bytes(template_csv(kind))
+
+    report = only(load(con, path))
+
+    assert (report.kind, report.accepted, report.rejected) == (kind, 1, 0)
+
+
+def test_dictionary_lists_every_column_with_its_rule_and_aliases():
+    table = dictionary("referrals").set_index("column")
+
+    assert "Date of referral" in table.loc["referral_date", "aliases"]
+    assert "dd/mm/yyyy" in table.loc["referral_date", "rule"]
+    assert "not_contactable" in table.loc["status", "rule"]

@@ -741,6 +741,10 @@ _ODDITIES: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+def _rows(count: int) -> str:
+    return f"{count:,} row" + ("" if count == 1 else "s")
+
+
 def _warnings(con: duckdb.DuckDBPyConnection, work: _Work) -> None:
     accepted = f"{work.table}_accepted"
     report = work.report
@@ -771,9 +775,11 @@ def _warnings(con: duckdb.DuckDBPyConnection, work: _Work) -> None:
                     "column": ref.column,
                     "value": None,
                     "reason": (
-                        f"{count:,} rows have a {ref.column} that matches no loaded {ref.target} "
-                        f"(rows {', '.join(map(str, rows))}{more}). They are loaded, and will "
-                        f"join once the {ref.target} is loaded."
+                        f"{_rows(count)} {'has' if count == 1 else 'have'} a {ref.column} that "
+                        f"matches no loaded {ref.target} ({'row' if count == 1 else 'rows'} "
+                        f"{', '.join(map(str, rows))}{more}). "
+                        f"{'It is' if count == 1 else 'They are'} loaded, and will join once "
+                        f"the {ref.target} is loaded."
                     ),
                 }
             )

@@ -39,7 +39,16 @@ chart(
 
 st.subheader("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
-st.dataframe(query("load_history"), hide_index=True)
+st.dataframe(
+    query("load_history"),
+    hide_index=True,
+    column_config={
+        "loaded_at": st.column_config.DatetimeColumn("loaded at", format="DD/MM/YYYY HH:mm"),
+        "rows_read": st.column_config.NumberColumn("rows read"),
+        "date_from": st.column_config.DateColumn("data from", format="DD/MM/YYYY"),
+        "date_to": st.column_config.DateColumn("data to", format="DD/MM/YYYY"),
+    },
+)
 
 st.subheader("Data dictionary")
 kind = st.selectbox("Extract", list(KINDS), key="dictionary_kind")

@@ -77,7 +77,11 @@ def _show_report(report: ingest.Report, index: int) -> None:
             )
         if report.rejected:
             st.markdown(f"**Rejections** ({len(report.errors):,} problems)")
-            st.dataframe(report.errors, hide_index=True, key=f"rejections_{index}")
+            st.dataframe(
+                report.errors.fillna({"column": "(whole row)", "value": ""}),
+                hide_index=True,
+                key=f"rejections_{index}",
+            )
             st.download_button(
                 "Download the rejected rows (CSV)",
                 data=csv_bytes(report.rejected_rows),
@@ -98,9 +102,10 @@ def _load(extracts: list[ingest.Extract]) -> None:
         )
     accepted = sum(report.accepted for report in reports)
     rejected = sum(report.rejected for report in reports)
+    files = f"{len(reports)} file" + ("" if len(reports) == 1 else "s")
     st.session_state[_RESULT] = (
         loaded,
-        f"Loaded {accepted:,} rows from {len(reports)} file(s); {rejected:,} rows rejected."
+        f"Loaded {accepted:,} rows from {files}; {rejected:,} rejected."
         if loaded
         else "Nothing was loaded: " + " ".join(r.refused or "" for r in reports),
     )
