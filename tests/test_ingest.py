@@ -369,3 +369,21 @@ def test_dictionary_lists_every_column_with_its_rule_and_aliases():
     assert "Date of referral" in table.loc["referral_date", "aliases"]
     assert "dd/mm/yyyy" in table.loc["referral_date", "rule"]
     assert "not_contactable" in table.loc["status", "rule"]
+
+
+def test_readers_see_the_previous_data_until_the_load_commits(con, tmp_path, monkeypatch):
+    load(con, write_csv(tmp_path / "a.csv", rows("referrals", {})))
+    seen_mid_load = []
+    record_load = store.record_load
+
+    def record_and_look(cursor, **details):
+        reader = con.cursor()
+        seen_mid_load.append(reader.execute("select count(*) from referrals").fetchall()[0][0])
+        reader.close()
+        record_load(cursor, **details)
+
+    monkeypatch.setattr(store, "record_load", record_and_look)
+    load(con, write_csv(tmp_path / "b.csv", rows("referrals", {"referral_id": "R2"})))
+
+    assert seen_mid_load == [1]
+    assert store.table_counts(con)["referrals"] == 2

@@ -33,8 +33,7 @@ class ReferralBand(BaseModel):
 class LoadLimits(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    # Bigger files are refused before they are read. The upload widget has its own limit
-    # (streamlit's server.maxUploadSize, 200 MB by default); the CLI has only this one.
+    # Bigger files are refused before they are read, by the CLI and by the upload widget.
     max_file_mb: float = 500.0
 
     @model_validator(mode="after")

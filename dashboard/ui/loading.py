@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.core import ingest
 from dashboard.core.contract import KINDS
 from dashboard.core.export import csv_bytes
+from dashboard.core.settings import load_settings
 from dashboard.ui.data import connection
 
 _FOLDER = "upload_folder"
@@ -127,6 +128,7 @@ def upload_panel() -> None:
         "Extract files: CSV, XLSX or Parquet, several at once",
         type=FILE_TYPES,
         accept_multiple_files=True,
+        max_upload_size=max(1, int(load_settings().load.max_file_mb)),
         key=f"upload_files_{st.session_state.get(_ROUND, 0)}",
         help="Headers may be the canonical names or their aliases (see the data dictionary). "
         "NHS Digital's GP registration files load as pcns: upload the practice mapping and "
