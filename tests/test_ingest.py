@@ -387,3 +387,21 @@ def test_readers_see_the_previous_data_until_the_load_commits(con, tmp_path, mon
 
     assert seen_mid_load == [1]
     assert store.table_counts(con)["referrals"] == 2
+
+
+def test_gp_sizes_without_total_rows_sum_their_breakdown(con, tmp_path):
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(
+        "PRACTICE_CODE,PRACTICE_NAME,PCN_CODE,PCN_NAME,CCG_CODE,STP_CODE\n"
+        "A81001,THE DENSHAM SURGERY,U12345,RIVERSIDE PCN,00K,E54000053\n"
+    )
+    sizes = tmp_path / "gp-reg-pat-prac-sing-age-male.csv"
+    sizes.write_text(
+        "ORG_TYPE,ORG_CODE,SEX,AGE,NUMBER_OF_PATIENTS\n"
+        "GP,A81001,MALE,0,10\nGP,A81001,MALE,1,12\nGP,A81001,FEMALE,0,9\n"
+    )
+
+    report = only(load(con, mapping, sizes, kind="pcns"))
+
+    assert report.accepted == 1
+    assert con.execute("select icb_code, list_size from pcns").fetchall() == [("E54000053", 31)]

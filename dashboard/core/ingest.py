@@ -800,9 +800,14 @@ def _gp_pcns(con: duckdb.DuckDBPyConnection, mapping: _Work, sizes: _Work) -> No
     sh = {normalise_header(h): i for i, h in reversed(list(enumerate(sizes.staged.headers)))}
     icb = mh.get("icbcode", mh.get("stpcode"))  # STPs became ICBs in July 2022
     code = sh.get("code", sh.get("orgcode"))
-    # The sizes files break each practice down by sex and age; the ALL rows are the totals.
-    totals = " and ".join(
-        f"upper(trim(c{sh[part]})) = 'ALL'" for part in ("sex", "age") if part in sh
+    # The sizes files break each practice down by sex and age. The ALL rows are the totals;
+    # a file without them (single years of age by sex) sums its breakdown instead.
+    parts = [f"upper(trim(c{sh[part]}))" for part in ("sex", "age") if part in sh]
+    total_rows = " and ".join(f"{p} = 'ALL'" for p in parts) or "true"
+    breakdown_rows = " and ".join(f"{p} <> 'ALL'" for p in parts) or "false"
+    totals = (
+        f"case when exists (select 1 from {sizes.staged.table} where {total_rows}) "  # noqa: S608
+        f"then {total_rows} else {breakdown_rows} end"
     )
     t = mapping.table
     usable = (
@@ -818,7 +823,7 @@ def _gp_pcns(con: duckdb.DuckDBPyConnection, mapping: _Work, sizes: _Work) -> No
         with sizes as (
             select upper(trim(c{code})) as practice_code,
                 sum(try_cast(c{sh["numberofpatients"]} as bigint)) as patients
-            from {sizes.staged.table} where {totals or "true"} group by all
+            from {sizes.staged.table} where {totals} group by all
         ),
         practices as (
             select _row, upper(trim(c{mh["practicecode"]})) as practice_code,
