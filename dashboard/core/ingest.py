@@ -867,7 +867,6 @@ def _gp_pcns(con: duckdb.DuckDBPyConnection, mapping: _Work, sizes: _Work) -> No
         table=f"{t}_gp",
         headers=["pcn_code", "pcn_name", "icb_code", "list_size"],
         rows=pcn_count,
-        file_format="gp registration",
         malformed=[(row, value, why) for row, value, why in unusable],
     )
     mapping.positions = {"pcn_code": 0, "pcn_name": 1, "icb_code": 2, "list_size": 3}

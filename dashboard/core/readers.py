@@ -48,7 +48,6 @@ class Staged:
     table: str
     headers: list[str]
     rows: int
-    file_format: str
     notices: list[str] = field(default_factory=list)
     # Lines the CSV reader could not split into the header's columns: (row, line, reason).
     malformed: list[tuple[int, str, str]] = field(default_factory=list)
@@ -91,7 +90,8 @@ def _blank_rows_filtered(con: duckdb.DuckDBPyConnection, staged: Staged, numbere
     )
     rows = con.execute(f"select count(*) from {staged.table}").fetchall()[0][0]  # noqa: S608
     if rows < staged.rows:
-        staged.notices.append(f"{staged.rows - rows:,} blank rows were skipped.")
+        skipped = staged.rows - rows
+        staged.notices.append(f"{skipped:,} blank row{'' if skipped == 1 else 's'} skipped.")
     staged.rows = rows
 
 
@@ -230,7 +230,6 @@ def _stage_csv(
         table=table,
         headers=headers,
         rows=rows,
-        file_format="csv",
         notices=notices,
         malformed=[
             (line, text_line, _malformed_reason(kind, message, len(headers)))
@@ -307,7 +306,7 @@ def _stage_spreadsheet(
     text = {f"c{i}": body.iloc[:, i].map(_cell_text).astype(object) for i in range(len(headers))}
     # pandas keeps a sheet's leading empty rows, so the index + 1 is the row Excel shows.
     staged = pd.DataFrame({"_row": body.index.to_numpy() + 1, **text})
-    return _register(con, staged, table, headers, "xlsx")
+    return _register(con, staged, table, headers)
 
 
 def _stage_parquet(
@@ -327,7 +326,7 @@ def _stage_parquet(
         )
     finally:
         con.unregister("_parquet_rows")
-    staged = Staged(table=table, headers=headers, rows=data.num_rows, file_format="parquet")
+    staged = Staged(table=table, headers=headers, rows=data.num_rows)
     # Parquet has no header row: rows are numbered from 1, as in the file's records.
     return staged, f"select rowid + 1 as _row, * from {table}_raw"  # noqa: S608
 
@@ -337,7 +336,6 @@ def _register(
     frame: pd.DataFrame,
     table: str,
     headers: list[str],
-    file_format: str,
 ) -> tuple[Staged, str]:
     con.register("_sheet_rows", pa.Table.from_pandas(frame, preserve_index=False))
     try:
@@ -347,5 +345,5 @@ def _register(
         )
     finally:
         con.unregister("_sheet_rows")
-    staged = Staged(table=table, headers=headers, rows=len(frame), file_format=file_format)
+    staged = Staged(table=table, headers=headers, rows=len(frame))
     return staged, f"select * from {table}_raw"  # noqa: S608
