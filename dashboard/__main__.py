@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dashboard.core import boardpack, demo, images, report, store, summary
+from dashboard.core import boardpack, demo, images, ingest, report, store, summary
+from dashboard.core.contract import KINDS
 from dashboard.core.suppression import EXPORT, OFF
 
 DESCRIPTION = """\
@@ -18,6 +19,7 @@ Social prescribing commissioner dashboard.
 Commands:
   demo     build a database of synthetic data (an ICB of about 30 PCNs, three years)
   serve    fill an empty database with synthetic data, then run the dashboard
+  load     validate extract files (CSV, XLSX, Parquet) and load them
   summary  print the headline figures of every page as JSON
   report   write the board pack (PowerPoint or PDF) for a filter
 
@@ -109,6 +111,37 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _db_argument(serve_parser)
+
+    load_parser = commands.add_parser(
+        "load",
+        help="validate extract files and load them",
+        description=(
+            "Validate extract files (CSV, XLSX or Parquet) against the data contract and load "
+            "them in one transaction: rows are upserted by key, so reloading a file changes "
+            "nothing and a corrected row replaces the old one. Rejected rows are reported "
+            "with their row number, column, value and reason; the other rows load. A refused "
+            "file (unreadable, missing a required column, carrying patient identifiers) stops "
+            "the whole load. Exit status: 0 when the load committed, 2 when it did not (a file "
+            "was refused, or --strict met a rejected row). NHS Digital's GP registration files "
+            "load as pcns: give the practice mapping and gp-reg-pat-prac-all.csv together."
+        ),
+    )
+    load_parser.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=[*KINDS, "auto"],
+        help=f"extract kind: {', '.join(KINDS)}, or auto to recognise each file by its headers",
+    )
+    load_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files to load")
+    _db_argument(load_parser)
+    load_parser.add_argument(
+        "--strict", action="store_true", help="load nothing if any row would be rejected"
+    )
+    load_parser.add_argument(
+        "--json",
+        action="store_true",
+        help="standard output carries only JSON: one object per file, one line each",
+    )
 
     summary_parser = commands.add_parser(
         "summary",
@@ -242,9 +275,64 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+_SHOWN_ERRORS = 20
+
+
+def _print_report(outcome: ingest.Report) -> None:
+    state = "loaded" if outcome.loaded else "not loaded"
+    if outcome.refused:
+        print(f"{outcome.file}: refused. {outcome.refused}")
+        return
+    print(
+        f"{outcome.file}: {outcome.kind}, {outcome.rows_read:,} rows read, {outcome.accepted:,} "
+        f"accepted, {outcome.rejected:,} rejected ({state})."
+    )
+    for row, column, value, reason in outcome.errors.head(_SHOWN_ERRORS).itertuples(index=False):
+        where = f"row {row}" + (f", {column}" if isinstance(column, str) else "")
+        shown = f" {value!r}" if isinstance(value, str) else ""
+        print(f"  rejected: {where}:{shown} {reason}")
+    if len(outcome.errors) > _SHOWN_ERRORS:
+        print(f"  ... and {len(outcome.errors) - _SHOWN_ERRORS:,} more (--json lists every one).")
+    for warning in outcome.warnings[:_SHOWN_ERRORS]:
+        where = f"row {warning['row']}, " if warning["row"] is not None else ""
+        print(f"  warning: {where}{warning['column']}: {warning['reason']}")
+    if len(outcome.warnings) > _SHOWN_ERRORS:
+        print(f"  ... and {len(outcome.warnings) - _SHOWN_ERRORS:,} more warnings.")
+
+
+def command_load(args: argparse.Namespace) -> int:
+    missing = [str(path) for path in args.paths if not path.is_file()]
+    if missing:
+        print(f"No such file: {', '.join(missing)}. Nothing was loaded.", file=sys.stderr)
+        return 2
+    path = store.resolve_db_path(args.db)
+    kind = None if args.kind == "auto" else args.kind
+    extracts = [ingest.Extract(p.name, p, kind) for p in args.paths]
+    with store.open_db(path) as con:
+        outcomes = ingest.load(
+            con,
+            extracts,
+            strict=args.strict,
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+    for outcome in outcomes:
+        for notice in outcome.notices:
+            print(notice, file=sys.stderr)
+        if args.json:
+            print(json.dumps(outcome.as_json(), default=str, separators=(",", ":")))
+        else:
+            _print_report(outcome)
+    committed = all(outcome.loaded for outcome in outcomes)
+    if not committed:
+        reason = "a file was refused" if any(o.refused for o in outcomes) else "--strict"
+        print(f"Nothing was loaded into {path} ({reason}).", file=sys.stderr)
+    return 0 if committed else 2
+
+
 COMMANDS = {
     "demo": command_demo,
     "serve": command_serve,
+    "load": command_load,
     "summary": command_summary,
     "report": command_report,
 }

@@ -80,12 +80,30 @@ DEFAULT_UNIT_COSTS = {
 }
 
 
+class LoadLimits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # Bigger files are refused before they are read, by the CLI and by the upload widget.
+    max_file_mb: float = 500.0
+
+    @model_validator(mode="after")
+    def _positive(self) -> LoadLimits:
+        if self.max_file_mb <= 0:
+            raise ValueError("max_file_mb must be more than 0")
+        return self
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     referral_band: ReferralBand = ReferralBand()
     outcomes: Outcomes = Outcomes()
     unit_costs: dict[str, UnitCost] = DEFAULT_UNIT_COSTS
+    load: LoadLimits = LoadLimits()
 
     @model_validator(mode="after")
     def _every_setting_costed(self) -> Settings:

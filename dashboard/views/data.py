@@ -1,16 +1,21 @@
-"""Data: what is loaded, the load history, and the data dictionary."""
+"""Data: load extracts, what is loaded, the load history, and the data dictionary."""
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.core import charts, store
-from dashboard.core.contract import KINDS, columns
+from dashboard.core.contract import KINDS
+from dashboard.core.dictionary import dictionary, template_csv
 from dashboard.core.suppression import protect
 from dashboard.ui.data import connection, query
 from dashboard.ui.frame import chart
+from dashboard.ui.loading import upload_panel
 
 st.title("Data")
 st.caption(f"Database: `{store.resolve_db_path()}`")
+
+st.subheader("Load extracts")
+upload_panel()
 
 counts = store.table_counts(connection())
 st.subheader("Loaded")
@@ -33,21 +38,26 @@ chart(
 )
 
 st.subheader("Load history")
-st.dataframe(query("load_history"), hide_index=True)
+st.caption("Newest first. Dates are the range of the extract's main date column.")
+st.dataframe(
+    query("load_history"),
+    hide_index=True,
+    column_config={
+        "loaded_at": st.column_config.DatetimeColumn("loaded at", format="DD/MM/YYYY HH:mm"),
+        "rows_read": st.column_config.NumberColumn("rows read"),
+        "date_from": st.column_config.DateColumn("data from", format="DD/MM/YYYY"),
+        "date_to": st.column_config.DateColumn("data to", format="DD/MM/YYYY"),
+    },
+)
 
 st.subheader("Data dictionary")
 kind = st.selectbox("Extract", list(KINDS), key="dictionary_kind")
-st.dataframe(
-    pd.DataFrame(
-        {
-            "column": c.name,
-            "type": c.type_label,
-            "required": "yes" if c.required else "no",
-            "rule": c.description + (f"; one of: {', '.join(c.allowed)}" if c.allowed else ""),
-            "aliases": ", ".join(c.aliases),
-            "example": str(c.example) if c.example is not None else "",
-        }
-        for c in columns(kind)
-    ),
-    hide_index=True,
+st.dataframe(dictionary(kind), hide_index=True)
+st.download_button(
+    f"Download a template for {kind} (CSV)",
+    data=template_csv(kind),
+    file_name=f"{kind}_template.csv",
+    mime="text/csv",
+    key="download_template",
+    icon=":material/download:",
 )

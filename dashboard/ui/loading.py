@@ -1,0 +1,175 @@
+"""The upload panel of the Data page: files in, validation preview, one click to load."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.core import ingest
+from dashboard.core.contract import KINDS
+from dashboard.core.export import csv_bytes
+from dashboard.core.settings import load_settings
+from dashboard.ui.data import connection
+
+_FOLDER = "upload_folder"
+_ROUND = "upload_round"
+_PREVIEW = "load_preview"
+_RESULT = "load_result"
+AUTO = "auto"
+FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "parquet"]
+
+
+def _folder() -> Path:
+    if _FOLDER not in st.session_state or not Path(st.session_state[_FOLDER]).is_dir():
+        st.session_state[_FOLDER] = tempfile.mkdtemp(prefix="sp_dashboard_upload_")
+    return Path(st.session_state[_FOLDER])
+
+
+def _saved(upload) -> tuple[str, Path]:
+    """Each upload as a file on disk (the readers work on paths), named by its content."""
+    content = upload.getvalue()
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    path = _folder() / f"{digest}{Path(upload.name).suffix.lower()}"
+    if not path.exists():
+        path.write_bytes(content)
+    return digest, path
+
+
+def _preview(extracts: list[ingest.Extract], key: tuple) -> list[ingest.Report]:
+    # Validation of a big file takes seconds: do it once per set of files and kinds.
+    cached = st.session_state.get(_PREVIEW)
+    if cached and cached[0] == key:
+        return cached[1]
+    with st.spinner("Reading and validating ..."):
+        reports = ingest.preview(connection(), extracts)
+    st.session_state[_PREVIEW] = (key, reports)
+    return reports
+
+
+def _show_report(report: ingest.Report, index: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{report.file}**" + (f": {report.kind}" if report.kind else ""))
+        if report.refused:
+            st.error(report.refused, icon=":material/block:")
+            return
+        read, accept, reject = st.columns(3)
+        read.metric("Rows read", f"{report.rows_read:,}")
+        accept.metric("Rows to accept", f"{report.accepted:,}")
+        reject.metric("Rows to reject", f"{report.rejected:,}")
+        for notice in report.notices:
+            st.caption(notice)
+        if report.warnings:
+            shown = report.warnings[:20]
+            lines = [
+                (f"row {w['row']}, " if w["row"] is not None else "")
+                + f"{w['column']}: {w['reason']}"
+                for w in shown
+            ]
+            more = len(report.warnings) - len(shown)
+            st.warning(
+                "These rows load, but look odd:\n\n- "
+                + "\n- ".join(lines)
+                + (f"\n\n... and {more:,} more." if more > 0 else ""),
+                icon=":material/warning:",
+            )
+        if report.rejected:
+            st.markdown(f"**Rejections** ({len(report.errors):,} problems)")
+            st.dataframe(
+                report.errors.fillna({"column": "(whole row)", "value": ""}),
+                hide_index=True,
+                key=f"rejections_{index}",
+            )
+            st.download_button(
+                "Download the rejected rows (CSV)",
+                data=csv_bytes(report.rejected_rows),
+                file_name=f"rejected_{Path(report.file.split(' + ')[0]).stem}.csv",
+                mime="text/csv",
+                key=f"download_rejected_{index}",
+                icon=":material/download:",
+            )
+
+
+def _load(extracts: list[ingest.Extract]) -> None:
+    with st.status("Loading ...", expanded=True) as status:
+        reports = ingest.load(connection(), extracts, progress=status.write)
+        loaded = all(report.loaded for report in reports)
+        status.update(
+            label="Loaded" if loaded else "Nothing was loaded",
+            state="complete" if loaded else "error",
+        )
+    accepted = sum(report.accepted for report in reports)
+    rejected = sum(report.rejected for report in reports)
+    files = f"{len(reports)} file" + ("" if len(reports) == 1 else "s")
+    st.session_state[_RESULT] = (
+        loaded,
+        f"Loaded {accepted:,} rows from {files}; {rejected:,} rejected."
+        if loaded
+        else "Nothing was loaded: " + " ".join(r.refused or "" for r in reports),
+    )
+    if loaded:
+        # Every page's cached results belong to the old data.
+        st.cache_data.clear()
+        shutil.rmtree(_folder(), ignore_errors=True)
+        st.session_state.pop(_PREVIEW, None)
+        st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+    st.rerun()
+
+
+def upload_panel() -> None:
+    """Upload extract files, see what would load, and load them with one click."""
+    result = st.session_state.pop(_RESULT, None)
+    if result:
+        (st.success if result[0] else st.error)(result[1])
+    uploads = st.file_uploader(
+        "Extract files: CSV, XLSX or Parquet, several at once",
+        type=FILE_TYPES,
+        accept_multiple_files=True,
+        max_upload_size=max(1, int(load_settings().load.max_file_mb)),
+        key=f"upload_files_{st.session_state.get(_ROUND, 0)}",
+        help="Headers may be the canonical names or their aliases (see the data dictionary). "
+        "NHS Digital's GP registration files load as pcns: upload the practice mapping and "
+        "gp-reg-pat-prac-all.csv together.",
+    )
+    if not uploads:
+        return
+    saved = [(upload, *_saved(upload)) for upload in uploads]
+    detected = {
+        report.file: report.kind
+        for report in _preview(
+            [ingest.Extract(u.name, path) for u, _, path in saved],
+            tuple((digest, AUTO) for _, digest, _ in saved),
+        )
+    }
+    extracts, key = [], []
+    for upload, digest, path in saved:
+        guess = next(
+            (kind for file, kind in detected.items() if file.split(" + ")[0] == upload.name), None
+        )
+        choice = st.selectbox(
+            f"Kind of {upload.name}",
+            [AUTO, *KINDS],
+            format_func=lambda k, g=guess: (
+                f"recognised: {g or 'not recognised'}" if k == AUTO else k
+            ),
+            key=f"kind_{digest}",
+        )
+        extracts.append(ingest.Extract(upload.name, path, None if choice == AUTO else choice))
+        key.append((digest, choice))
+    reports = _preview(extracts, tuple(key))
+    for index, report in enumerate(reports):
+        _show_report(report, index)
+    refused = any(report.refused for report in reports)
+    if refused:
+        st.info("Remove or fix the refused files to load the others.", icon=":material/info:")
+    if st.button(
+        f"Load {len(extracts)} file{'s' if len(extracts) > 1 else ''}",
+        key="load_button",
+        type="primary",
+        disabled=refused,
+        icon=":material/upload:",
+    ):
+        _load(extracts)
