@@ -160,3 +160,23 @@ def test_shared_link_opens_with_the_pcn_selected(browser, server, synthetic_db):
     page.get_by_test_id("stSidebarNav").get_by_text("Outcomes").click()
     expect(page).to_have_url(f"{server}/outcomes?pcn={code}", timeout=60_000)
     page.close()
+
+
+def test_board_pack_downloads_from_the_overview(browser, server, tmp_path):
+    from playwright.sync_api import expect
+    from pptx import Presentation
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(server)
+    button = page.get_by_test_id("stDownloadButton").filter(has_text="Board pack (PowerPoint)")
+    expect(button).to_be_visible(timeout=60_000)
+    _settled(page)
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".pptx"
+    deck = Presentation(str(saved))
+    assert deck.slides[0].shapes.title.text == "Social prescribing: board report"
+    assert len(deck.slides) >= 6
+    page.close()
