@@ -52,3 +52,12 @@ def test_a_total_beside_a_withheld_part_is_rounded_so_the_part_stays_hidden():
     assert protect_total(1234, [30, 1204]) == 1234
     assert protect_total(1234, [30, 1204], EXPORT) == 1235
     assert protect_total(5, [5]) == MARK
+
+
+def test_a_percentage_with_a_small_numerator_is_withheld_too():
+    frame = pd.DataFrame({"referred": [400, 400], "declined": [3, 40], "decline_pct": [0.75, 10.0]})
+    shown = protect(
+        frame, counts=("referred", "declined"), based_on={"decline_pct": ("referred", "declined")}
+    ).display()
+    assert list(shown["decline_pct"]) == [MARK, 10.0]
+    assert list(shown["declined"]) == [MARK, 40]

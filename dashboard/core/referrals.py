@@ -269,7 +269,7 @@ def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     stages = run("referral_funnel", params(filters, band))
     referred = stages.loc[stages["stage"] == "referred", "people"]
     stages = stages.assign(referred=int(referred.iloc[0]) if len(referred) else 0)
-    based_on = {"share_pct": "referred"}
+    based_on = {"share_pct": ("referred", "people")}
     shown = protect(stages, counts=("people", "referred"), based_on=based_on)
     figure = rc.title_room(charts.funnel(shown.frame, funnel_title(stages)))
     figure.update_layout(
@@ -313,7 +313,10 @@ def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         "not_contactable",
         "did_not_attend",
     )
-    based_on = {"decline_rate_pct": "referred", "completed_pct": "referred"}
+    based_on = {
+        "decline_rate_pct": ("referred", "declined"),
+        "completed_pct": ("referred", "completed"),
+    }
     shown = protect(funnel, counts=counts, based_on=based_on)
     referred, declined = funnel["referred"].sum(), funnel["declined"].sum()
     icb_rate = declined * 100 / referred if referred else None
@@ -427,7 +430,7 @@ def _complete_mix(mix: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 def mix_view(run: Runner, filters: Filters, band: ReferralBand, dimension: str) -> View:
     mix = _complete_mix(run("referral_mix_by_pcn", params(filters, band)), dimension)
-    based_on = {"share_pct": "pcn_referrals"}
+    based_on = {"share_pct": ("pcn_referrals", "referrals")}
     shown = protect(mix, counts=("referrals", "pcn_referrals"), based_on=based_on)
     noun = "Referral source" if dimension == "referral_source" else "Primary reason"
     icb = mix[mix["pcn_code"] == "ICB"].sort_values("referrals", ascending=False)

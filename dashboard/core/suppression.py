@@ -60,13 +60,14 @@ def round_count(values: pd.Series, step: int) -> pd.Series:
 def protect(
     frame: pd.DataFrame,
     counts: Sequence[str] = (),
-    based_on: Mapping[str, str] | None = None,
+    based_on: Mapping[str, str | Sequence[str]] | None = None,
     policy: Policy = ON_SCREEN,
 ) -> Protected:
     """Withhold small counts, and figures built on small counts.
 
     `counts` are columns of people or events; `based_on` maps each derived column (a mean,
-    median or percentage) to the count column of the people it is built on.
+    median or percentage) to the count column of the people it is built on, or to several:
+    a percentage names its numerator too, since 3 declined of 400 would give the 3 away.
     """
     based_on = dict(based_on or {})
     out = frame.copy()
@@ -77,8 +78,9 @@ def protect(
         small = is_small(frame[column])
         withheld[column] = small
         out[column] = round_count(frame[column].where(~small), policy.round_to)
-    for column, n_column in based_on.items():
-        small = is_small(frame[n_column])
+    for column, n_columns in based_on.items():
+        names = (n_columns,) if isinstance(n_columns, str) else tuple(n_columns)
+        small = np.logical_or.reduce([is_small(frame[name]) for name in names])
         withheld[column] = withheld[column] | small
         out[column] = out[column].where(~small)
     return Protected(out, withheld)

@@ -176,7 +176,7 @@ st.header("Funding risk")
 funding_shown = protect(
     funding,
     counts=("demand", "taken_up"),
-    based_on={"pct_of_demand": "demand", "pct_of_taken_up": "taken_up"},
+    based_on={"pct_of_demand": "demand", "pct_of_taken_up": ("demand", "taken_up")},
 )
 chart(
     capacity_charts.funding_bars(
@@ -192,7 +192,7 @@ chart(
     funding,
     "capacity_funding_share",
     counts=("demand", "taken_up"),
-    based_on={"pct_of_demand": "demand", "pct_of_taken_up": "taken_up"},
+    based_on={"pct_of_demand": "demand", "pct_of_taken_up": ("demand", "taken_up")},
     caption="Taken up (in the CSV): attended or accepted by the service.",
 )
 suppression_note(funding_shown.any_withheld)

@@ -145,7 +145,7 @@ with tab_scores:
                 )
             ]
         )
-        score_based_on = {**star_based_on, "pct_meaningful": "n"}
+        score_based_on = {**star_based_on, "pct_meaningful": ("n", "n_meaningful")}
         score_data = scores.drop(columns=[c for c in scores if c.startswith("low_baseline_")])
         shown_scores = protect(
             score_data,
