@@ -215,3 +215,6 @@ def test_no_count_from_one_to_seven_leaves_in_the_pack(tiny_icb):
             small = [v for v in numbers_in_figure(slide.figure) if 1 <= v <= 7]
             assert not small, f"{slide.title} chart carries {small}"
     assert "fewer than 8" in " ".join(pack.slides[0].messages)
+    assert all(slide.withheld for slide in pack.slides), "every slide hides a small number"
+    deck = Presentation(io.BytesIO(boardpack.to_pptx(pack, tiny_png)))
+    assert all(boardpack.WITHHELD_NOTE in slide_text(s) for s in list(deck.slides)[1:])

@@ -29,6 +29,10 @@ class Slide:
     figure: go.Figure | None = None
     table: pd.DataFrame | None = None
     notes: str = ""
+    withheld: bool = False  # the chart or table hides a small number
+
+
+WITHHELD_NOTE = "* or a gap: withheld because it counts, or is built on, 1 to 7 people."
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ def to_pptx(pack: Pack, image: ImageMaker) -> bytes:
                     cell = shape.table.cell(r, c)
                     cell.text = value
                     cell.text_frame.paragraphs[0].font.size = Pt(12)
+        if content.withheld:
+            _text_box(slide, Inches(0.5), Inches(6.9), Inches(12.3), Inches(0.4),
+                      [WITHHELD_NOTE], 11, colour=DARK_GREY)  # fmt: skip
         if content.notes:
             slide.notes_slide.notes_text_frame.text = content.notes
     output = io.BytesIO()
@@ -176,6 +183,11 @@ def to_pdf(pack: Pack, image: ImageMaker) -> bytes:
                     cells = table.row()
                     for value in row:
                         cells.cell(_plain(value))
+        if content.withheld:
+            pdf.set_xy(12, 172)
+            pdf.set_font("Helvetica", size=9)
+            pdf.set_text_color(0x42, 0x55, 0x63)
+            pdf.multi_cell(0, 5, _plain(WITHHELD_NOTE), **_NEXT_LINE)
     noted = [(s.title, s.notes) for s in pack.slides if s.notes]
     if pack.notes or noted:
         pdf.add_page()

@@ -73,6 +73,7 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
         title="Data quality",
         messages=tuple(messages),
         table=shown[["kind", "rows_read", "accepted", "rejected", "date_from", "date_to"]],
+        withheld=bool((shown[["rows_read", "accepted", "rejected"]] == "*").any(axis=None)),
         notes="Every load is validated against the data contract; rejected rows are reported "
         "with their reasons on the Data page and never loaded. " + SUPPRESSION_NOTE,
     )
@@ -124,6 +125,7 @@ def referrals_slide(run: referrals.Runner, filters: Filters) -> Slide:
         title=plain_title(referrals.rate_title(rates)),
         messages=tuple(messages),
         figure=view.figure,
+        withheld=view.withheld,
         notes="Referral rate: referrals / registered list x 1,000, annualised over the period "
         f"(x 365 / days). Planning band: {band.source}. Wait: days from referral to first "
         "contact. " + SUPPRESSION_NOTE,
@@ -178,6 +180,7 @@ def outcomes_slide(run: referrals.Runner, filters: Filters) -> Slide:
             outcomes.headline(star),
             "Mean score (1-5)",
         ),
+        withheld=shown.any_withheld,
         notes="Paired baseline and follow-up scores only. Improved: a higher score at follow-up. "
         "Low baseline: 2 or less (Rotherham evaluation). Missing follow-ups bias results: people "
         "who complete a follow-up may have done better. " + SUPPRESSION_NOTE,
@@ -204,6 +207,7 @@ def utilisation_slide(run: referrals.Runner, filters: Filters) -> Slide:
         title=plain_title(utilisation.headline(referred)),
         messages=tuple(messages),
         figure=utilisation_charts.before_after(shown.frame, utilisation.headline(referred)),
+        withheld=shown.any_withheld,
         notes="Mean events per person in the window before and after referral, for people "
         "with both windows. People are often referred at a crisis, so some of the fall is "
         "regression to the mean; where a comparison cohort is loaded, the Utilisation page "
@@ -231,6 +235,7 @@ def capacity_slide(run: referrals.Runner, filters: Filters) -> Slide:
         title=plain_title(finding),
         messages=tuple(messages),
         figure=capacity_charts.group_bars(shown.frame, finding),
+        withheld=shown.any_withheld,
         notes="Demand: onward referrals (PCN of the referral, activity of the onward "
         "referral). Capacity: monthly places of open services serving the PCN, counted for the "
         "months a pair saw demand. " + SUPPRESSION_NOTE,

@@ -4,6 +4,7 @@ import html
 
 import streamlit as st
 
+from dashboard.core.boardpack import WITHHELD_NOTE
 from dashboard.ui.data import board_pack
 from dashboard.ui.filters import current_filters
 from dashboard.ui.frame import chart_config
@@ -59,6 +60,8 @@ if slide.figure is not None:
     st.plotly_chart(figure, key="slide_chart", width="stretch", config=chart_config("slide"))
 elif slide.table is not None:
     st.dataframe(slide.table, hide_index=True, width="stretch")
+if slide.withheld:
+    st.caption(WITHHELD_NOTE)
 st.page_link(
     "views/overview.py", label="Leave presentation mode", icon=":material/close:",
     query_params={k: v for k, v in st.query_params.to_dict().items() if k != "slide"},
