@@ -149,6 +149,23 @@ def rate_by_pcn(
     return figure
 
 
+def mark_financial_years(figure: go.Figure, months: pd.Series) -> None:
+    """A dotted line and label at the start (1 April) of each financial year shown."""
+    starts = pd.to_datetime(pd.Series(months.unique()))
+    for april in starts[starts.dt.month == 4]:
+        figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
+        figure.add_annotation(
+            x=april,
+            y=1,
+            yref="paper",
+            text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11},
+        )
+
+
 def monthly_trend(months: pd.DataFrame, title: str) -> go.Figure:
     """Referrals a month, with the start of each financial year marked."""
     if months.empty:
@@ -162,19 +179,7 @@ def monthly_trend(months: pd.DataFrame, title: str) -> go.Figure:
         line={"color": NHS_BLUE, "width": 3},
         hovertemplate="%{x|%b %Y}: %{y:,} referrals<extra></extra>",
     )
-    starts = pd.to_datetime(months["month"])
-    for april in starts[starts.dt.month == 4]:
-        figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
-        figure.add_annotation(
-            x=april,
-            y=1,
-            yref="paper",
-            text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font={"size": 11},
-        )
+    mark_financial_years(figure, months["month"])
     figure.update_layout(
         yaxis_title="Referrals", xaxis_title=None, showlegend=False, yaxis_rangemode="tozero"
     )

@@ -7,7 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.core.charts import BAND_FILL, NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.core.charts import (
+    BAND_FILL,
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    PALETTE,
+    empty,
+    mark_financial_years,
+)
 
 PEER_OPACITY = 0.4
 ROUTE_STYLE = {  # colour and pattern, so the route is never told by colour alone
@@ -68,22 +75,6 @@ def _peer_opacity(frame: pd.DataFrame) -> list[float] | float:
     return [1.0 if selected else PEER_OPACITY for selected in frame["selected"]]
 
 
-def _mark_financial_years(figure: go.Figure, months: pd.Series) -> None:
-    starts = pd.to_datetime(pd.Series(months.unique()))
-    for april in starts[starts.dt.month == 4]:
-        figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
-        figure.add_annotation(
-            x=april,
-            y=1,
-            yref="paper",
-            text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font={"size": 11},
-        )
-
-
 def monthly(
     months: pd.DataFrame, band_low: float, band_high: float, title: str, subtitle: str
 ) -> go.Figure:
@@ -136,7 +127,7 @@ def monthly(
     figure.add_hrect(
         y0=band_low, y1=band_high, fillcolor=BAND_FILL, line_width=0, layer="below", row=2, col=1
     )
-    _mark_financial_years(figure, months["month"])
+    mark_financial_years(figure, months["month"])
     figure.update_yaxes(rangemode="tozero")
     figure.update_yaxes(title_text="Referrals a month", row=1, col=1)
     figure.update_yaxes(title_text="Per 1,000 a year", row=2, col=1)

@@ -88,22 +88,20 @@ def board_pack_downloads(filters: Filters) -> None:
         return make
 
     name = f"social-prescribing-board-pack-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
-        "Board pack (PowerPoint)",
-        data=made(boardpack.to_pptx),
-        file_name=f"{name}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        key="board_pack_pptx",
-        icon=":material/slideshow:",
-        on_click="ignore",
-    )
-    right.download_button(
-        "Board pack (PDF)",
-        data=made(boardpack.to_pdf),
-        file_name=f"{name}.pdf",
-        mime="application/pdf",
-        key="board_pack_pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-    )
+    formats = (
+        ("PowerPoint", boardpack.to_pptx, "pptx", ":material/slideshow:",
+         "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        ("PDF", boardpack.to_pdf, "pdf", ":material/picture_as_pdf:", "application/pdf"),
+    )  # fmt: skip
+    for column, (label, writer, suffix, icon, mime) in zip(
+        st.columns([1, 1, 3]), formats, strict=False
+    ):
+        column.download_button(
+            f"Board pack ({label})",
+            data=made(writer),
+            file_name=f"{name}.{suffix}",
+            mime=mime,
+            key=f"board_pack_{suffix}",
+            icon=icon,
+            on_click="ignore",
+        )
