@@ -13,6 +13,7 @@ from dashboard.core.boardpack import Pack
 from dashboard.core.export import csv_bytes
 from dashboard.core.filters import Filters
 from dashboard.core.images import SLIDE_HEIGHT, SLIDE_WIDTH
+from dashboard.core.referrals import View
 from dashboard.core.suppression import EXPORT, protect
 from dashboard.ui.data import connection
 
@@ -52,6 +53,19 @@ def chart(
         key=f"download_{key}",
         icon=":material/download:",
     )
+
+
+def draw_view(view: View) -> None:
+    """A view from a core module: its chart, CSV download and suppression note."""
+    chart(
+        view.figure,
+        view.data,
+        view.key,
+        counts=view.counts,
+        based_on=view.based_on,
+        caption=view.caption,
+    )
+    suppression_note(view.withheld)
 
 
 def suppression_note(any_withheld: bool) -> None:

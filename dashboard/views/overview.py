@@ -10,7 +10,7 @@ from dashboard.core.settings import load_settings
 from dashboard.core.suppression import suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
-from dashboard.ui.frame import board_pack_downloads, chart, no_data_message, suppression_note
+from dashboard.ui.frame import board_pack_downloads, draw_view, no_data_message
 
 filters = current_filters()
 band = load_settings().referral_band
@@ -37,16 +37,7 @@ st.page_link(
 st.header("Referrals")
 for column, tile in zip(st.columns(5), referrals.kpi_tiles(query, filters, band), strict=True):
     column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help)
-rates = referrals.rate_view(query, filters, band, "overview_rate_by_pcn")
-chart(
-    rates.figure,
-    rates.data,
-    rates.key,
-    counts=rates.counts,
-    based_on=rates.based_on,
-    caption=rates.caption,
-)
-suppression_note(rates.withheld)
+draw_view(referrals.rate_view(query, filters, band, "overview_rate_by_pcn"))
 st.page_link(
     "views/referrals.py",
     label="Trend, funnel, waits and who is reached: the Referrals page",

@@ -6,20 +6,7 @@ from dashboard.core import referrals
 from dashboard.core.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
-from dashboard.ui.frame import chart, no_data_message, suppression_note
-
-
-def draw(view: referrals.View) -> None:
-    chart(
-        view.figure,
-        view.data,
-        view.key,
-        counts=view.counts,
-        based_on=view.based_on,
-        caption=view.caption,
-    )
-    suppression_note(view.withheld)
-
+from dashboard.ui.frame import draw_view, no_data_message
 
 filters = current_filters()
 band = load_settings().referral_band
@@ -38,31 +25,31 @@ for column, tile in zip(st.columns(5), referrals.kpi_tiles(query, filters, band)
     column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help)
 
 st.header("Rate against the planning band")
-draw(referrals.rate_view(query, filters, band, "referral_rate_by_pcn"))
+draw_view(referrals.rate_view(query, filters, band, "referral_rate_by_pcn"))
 
 st.header("Month by month")
-draw(referrals.monthly_view(query, filters, band))
+draw_view(referrals.monthly_view(query, filters, band))
 
 st.header("From referral to completion")
 left, right = st.columns(2)
 with left:
-    draw(referrals.funnel_view(query, filters, band))
+    draw_view(referrals.funnel_view(query, filters, band))
 with right:
-    draw(referrals.decline_view(query, filters, band))
+    draw_view(referrals.decline_view(query, filters, band))
 
 st.header("Waits to first contact")
 left, right = st.columns(2)
 with left:
-    draw(referrals.waits_view(query, filters, band))
+    draw_view(referrals.waits_view(query, filters, band))
 with right:
-    draw(referrals.wait_distribution_view(query, filters, band))
+    draw_view(referrals.wait_distribution_view(query, filters, band))
 
 st.header("Referral sources and primary reasons")
 left, right = st.columns(2)
 with left:
-    draw(referrals.mix_view(query, filters, band, "referral_source"))
+    draw_view(referrals.mix_view(query, filters, band, "referral_source"))
 with right:
-    draw(referrals.mix_view(query, filters, band, "reason"))
+    draw_view(referrals.mix_view(query, filters, band, "reason"))
 
 st.header("Who is reached")
 finding = referrals.route_finding(query("referral_equity", referrals.params(filters, band)))
@@ -72,4 +59,4 @@ equity = referrals.equity_views(query, filters, band)
 for row in (equity[:2], equity[2:]):
     for column, view in zip(st.columns(2), row, strict=True):
         with column:
-            draw(view)
+            draw_view(view)
