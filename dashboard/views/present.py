@@ -26,17 +26,20 @@ st.html(
     """
     <style>
       [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-      .key-message {font-size: 1.9rem; line-height: 1.35; margin: 0.2rem 0 0.6rem 0;}
     </style>
     """
 )
+
+
+# Inline, because Streamlit's own paragraph style outranks a class from a style sheet.
+KEY_MESSAGE_STYLE = "font-size: 1.8rem; line-height: 1.35; margin: 0.2rem 0 0.7rem 0;"
 
 
 def go_to(target: int) -> None:
     st.query_params["slide"] = str(target)
 
 
-previous, position, following = st.columns([1, 6, 1])
+previous, position, following = st.columns([2, 5, 2])
 # Presenters' clickers send PageUp and PageDown; the arrow keys work from a keyboard.
 previous.button(
     "Previous", key="slide_previous", icon=":material/arrow_back:", disabled=number == 1,
@@ -53,7 +56,9 @@ position.caption(
 st.title(slide.title)
 for message in slide.messages:
     # Messages can quote names from uploaded extracts: escape them before they become HTML.
-    st.markdown(f'<p class="key-message">{html.escape(message)}</p>', unsafe_allow_html=True)
+    st.markdown(
+        f'<p style="{KEY_MESSAGE_STYLE}">{html.escape(message)}</p>', unsafe_allow_html=True
+    )
 if slide.figure is not None:
     figure = slide.figure
     figure.update_layout(height=620)
