@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.core import queries
 from dashboard.core.filters import Filters
-from dashboard.core.referrals import params
+from dashboard.core.referrals import kpi_tiles, params
 from dashboard.core.settings import ReferralBand
 from tests.factories import add_rows
 
@@ -291,3 +291,26 @@ def test_equity_has_no_rate_when_a_pcn_in_the_filter_lacks_the_population(popula
     assert equity.loc[("sex", "female"), "referrals"] == 9
     assert equity["population"].isna().all()
     assert equity["rate_per_1000"].isna().all()
+
+
+def test_referrals_tile_is_rounded_when_a_pcn_count_beside_it_is_withheld(con):
+    add_rows(
+        con,
+        "pcns",
+        {"pcn_code": "U00001", "pcn_name": "Big PCN"},
+        {"pcn_code": "U00002", "pcn_name": "Small PCN"},
+    )
+    add_rows(
+        con,
+        "referrals",
+        *[{"referral_id": f"B{i}", "pcn_code": "U00001"} for i in range(21)],
+        *[{"referral_id": f"S{i}", "pcn_code": "U00002", "status": "declined"} for i in range(3)],
+    )
+    filters = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+    tiles = {
+        tile.label: tile.value
+        for tile in kpi_tiles(lambda name, params: queries.run(con, name, params), filters, BAND)
+    }
+    # 24 would give away the small PCN's 3 once the big PCN's 21 is read off the chart.
+    assert tiles["Referrals"] == "25"
+    assert tiles["Declined"] == "*"

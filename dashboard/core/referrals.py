@@ -25,6 +25,7 @@ from dashboard.core.suppression import (
     export_count,
     export_figure,
     protect,
+    protect_total,
 )
 
 Runner = Callable[[str, Mapping[str, Any]], pd.DataFrame]
@@ -105,10 +106,14 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
     now = run("referral_kpis", params(filters, band)).iloc[0]
     before = run("referral_kpis", params(filters.previous(), band)).iloc[0]
     counts_small = is_small(now["referrals"]) or is_small(before["referrals"])
+    rates = run("pcn_referral_rates", params(filters, band))
+    in_scope = rates[rates["selected"]] if filters.pcns else rates
+    # The rate chart shows each PCN's count: round the total if one of them is withheld.
+    total = protect_total(now["referrals"], in_scope["referrals"]) if now["referrals"] else 0
     return [
         Tile(
             "Referrals",
-            count_text(now["referrals"]),
+            total if total == MARK else f"{total:,}",
             None if counts_small else findings.change_phrase(now["referrals"], before["referrals"]),
         ),
         Tile(
@@ -144,7 +149,9 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
         ),
         Tile(
             "Declined",
-            figure_text(now["decline_rate_pct"], now["referrals"], "{:.1f}%"),
+            MARK
+            if is_small(now["declined"])
+            else figure_text(now["decline_rate_pct"], now["referrals"], "{:.1f}%"),
             _delta(
                 now["decline_rate_pct"],
                 before["decline_rate_pct"],
