@@ -61,3 +61,11 @@ def test_a_percentage_with_a_small_numerator_is_withheld_too():
     ).display()
     assert list(shown["decline_pct"]) == [MARK, 10.0]
     assert list(shown["declined"]) == [MARK, 40]
+
+
+def test_capacity_tile_total_is_rounded_when_a_pair_beside_it_is_withheld():
+    from dashboard.core.capacity import count_text
+
+    assert count_text(1234, pd.Series([3, 1231])) == "1,235"
+    assert count_text(1234, pd.Series([30, 1204])) == "1,234"
+    assert count_text(5) == MARK

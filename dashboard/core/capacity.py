@@ -18,7 +18,13 @@ import pandas as pd
 from dashboard.core import queries
 from dashboard.core.contract import ACTIVITY_GROUP
 from dashboard.core.filters import Filters
-from dashboard.core.suppression import MARK, Policy, Protected, export_count, suppress_value
+from dashboard.core.suppression import (
+    MARK,
+    Policy,
+    Protected,
+    export_count,
+    protect_total,
+)
 
 # The contract's activity -> NIHR group mapping, bound into SQL as `$activity_groups`.
 ACTIVITY_GROUPS_PARAM: list[list[str]] = [[a, g] for a, g in ACTIVITY_GROUP.items()]
@@ -111,10 +117,11 @@ def funding_window_end(filters: Filters) -> date:
     return (pd.Timestamp(filters.date_to) + pd.DateOffset(months=6)).date()
 
 
-def count_text(value: float) -> str | int:
-    """A count for a tile: `*` for 1 to 7, else with thousands separators."""
-    shown = suppress_value(int(value), value)
-    return shown if shown == MARK else f"{int(value):,}"
+def count_text(value: float, parts: pd.Series | None = None) -> str | int:
+    """A count for a tile: `*` for 1 to 7, else with thousands separators; rounded to 5 when
+    one of the `parts` shown beside it (the pairs it adds up) is withheld."""
+    shown = protect_total(int(value), parts if parts is not None else [])
+    return shown if shown == MARK else f"{shown:,}"
 
 
 def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:

@@ -30,10 +30,10 @@ risky_pct, funding_n = capacity.risky_share(funding)
 
 demand, unmet = int(pairs["demand"].sum()), int(pairs["unmet"].sum())
 tiles = st.columns(4)
-tiles[0].metric("Onward referrals", capacity.count_text(demand))
+tiles[0].metric("Onward referrals", capacity.count_text(demand, pairs["demand"]))
 tiles[1].metric(
     "Unmet",
-    capacity.count_text(unmet),
+    capacity.count_text(unmet, pairs["unmet"]),
     suppress_value(f"{unmet / demand:.0%} of onward referrals", demand),
     delta_color="off",
     delta_arrow="off",
