@@ -114,16 +114,13 @@ def median_seconds(work: Callable[[], Any], runs: int) -> float:
 # Data: generation and extracts, both in child processes
 
 
-def _child(args: list[str], quiet: bool = True) -> str:
+def _child(args: list[str]) -> str:
     """Run `python -m ...` from the project root; returns its standard output."""
     result = subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=store.ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL if quiet else None,
-        text=True,
-        check=True,
+        [sys.executable, "-m", *args], cwd=store.ROOT, capture_output=True, text=True
     )
+    if result.returncode:
+        raise RuntimeError(f"`python -m {' '.join(args)}` failed:\n{result.stderr[-2000:]}")
     return result.stdout
 
 
@@ -315,7 +312,7 @@ def time_pandas(folder: Path, filters: Filters, runs: int) -> tuple[float, dict[
         str(runs),
         *filters.pcns,
     ]
-    out = json.loads(_child(args, quiet=False))
+    out = json.loads(_child(args))
     return out["seconds"], out["figures"]
 
 
