@@ -33,5 +33,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Measures load, queries, pages, memory and the pandas comparison at 1,000,000 referrals
+# (several minutes). BENCH_ARGS passes options, e.g. BENCH_ARGS="--referrals 100000 --browser".
+bench: install
+	$(BIN)/python -m dashboard bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

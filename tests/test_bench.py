@@ -1,0 +1,80 @@
+"""`python -m dashboard bench`: its JSON line, and the pandas comparison it makes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard.core import bench, store, summary
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = {"referrals", "load_s", "queries", "pages", "pandas_s", "duckdb_s", "peak_rss_mb"}
+
+
+def test_bench_json_prints_only_one_line_of_the_documented_shape():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "bench",
+            "--referrals",
+            "2000",
+            "--runs",
+            "1",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1
+    measured = json.loads(result.stdout)
+    assert set(measured) == KEYS
+    assert measured["referrals"] == 2000
+    assert {"referral_funnel", "referral_funnel[pcn]", "outcome_change"} <= set(measured["queries"])
+    assert "outcome_change[pcn]" not in measured["queries"]  # it takes no PCN filter
+    assert set(measured["pages"]) == set(bench.PAGES)
+    seconds = [measured["load_s"], measured["pandas_s"], measured["duckdb_s"]]
+    seconds += [*measured["queries"].values(), *measured["pages"].values()]
+    assert all(isinstance(value, float) and value > 0 for value in seconds)
+    assert measured["peak_rss_mb"] > 0
+    # The readable table goes to standard error, with the comparison's verdict.
+    assert re.search(r"figures agree +yes", result.stderr)
+
+
+def test_headline_figures_the_pandas_way_match_the_dashboards_queries(synthetic_db, tmp_path):
+    bench.write_extracts(synthetic_db, tmp_path)
+    with store.open_db(synthetic_db, read_only=True) as con:
+        icb = summary.resolve_filters(con)
+        one_pcn = icb.model_copy(update={"pcns": (bench_pcn(con),)})
+        for filters in (icb, one_pcn):
+            from_pandas = bench.pandas_figures(tmp_path, filters)
+            from_duckdb = bench.duckdb_figures(con, filters)
+            assert bench.differences(from_pandas, from_duckdb) == []
+    # Every headline is there and not empty, so agreement is not agreement on nothing.
+    assert from_pandas["funnel"]["referred"] > 0
+    assert len(from_pandas["star_pct_improved"]) == 8
+    assert set(from_pandas["utilisation"]) == {
+        "gp_appointment",
+        "ae_attendance",
+        "nonelective_admission",
+    }
+    assert from_pandas["capacity"] and from_pandas["median_wait_days"] is not None
+
+
+def bench_pcn(con) -> str:
+    return con.execute("select min(pcn_code) from pcns").fetchone()[0]
+
+
+def test_differences_name_a_figure_that_disagrees():
+    left = {"funnel": {"referred": 10}, "utilisation": {"gp": [1.0, 2.0]}, "wait": None}
+    right = {"funnel": {"referred": 10}, "utilisation": {"gp": [1.0, 2.5]}, "wait": None}
+    assert bench.differences(left, left) == []
+    assert bench.differences(left, right) == ["/utilisation/gp: 2.0 != 2.5"]
+    assert bench.differences({"wait": 3.0}, {"wait": None}) == ["/wait: 3.0 != None"]
