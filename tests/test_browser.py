@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -179,4 +181,22 @@ def test_board_pack_downloads_from_the_overview(browser, server, tmp_path):
     deck = Presentation(str(saved))
     assert deck.slides[0].shapes.title.text == "Social prescribing: board report"
     assert len(deck.slides) >= 6
+    page.close()
+
+
+def test_chart_data_downloads_as_csv_rounded_for_export(browser, server, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(f"{server}/referrals")
+    button = page.get_by_test_id("stDownloadButton").filter(has_text="Download the data (CSV)")
+    expect(button.first).to_be_visible(timeout=60_000)
+    _settled(page)
+    with page.expect_download(timeout=60_000) as download:
+        button.first.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert len(rows) > 25 and {"pcn_code", "pcn_name", "referrals"} <= set(rows[0])
+    assert all(r["referrals"] == "*" or int(float(r["referrals"])) % 5 == 0 for r in rows)
     page.close()

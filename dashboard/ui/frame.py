@@ -44,14 +44,19 @@ def chart(
     st.plotly_chart(figure, key=f"chart_{key}", width="stretch", config=chart_config(key))
     if caption:
         st.caption(caption)
-    exported = protect(data, counts, based_on, EXPORT).display()
+
+    def exported() -> bytes:
+        # Made when clicked, not on every rerun: a page has a dozen charts.
+        return csv_bytes(protect(data, counts, based_on, EXPORT).display())
+
     st.download_button(
         "Download the data (CSV)",
-        data=csv_bytes(exported),
+        data=exported,
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"download_{key}",
         icon=":material/download:",
+        on_click="ignore",
     )
 
 
