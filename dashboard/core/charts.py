@@ -261,3 +261,41 @@ def grouped_bars(
         )
     figure.update_layout(barmode="group", yaxis_title=axis_title, yaxis_rangemode="tozero")
     return figure
+
+
+# A chart with a row per PCN stays readable, and quick to draw, up to about this many rows.
+PCN_CHART_LIMIT = 40
+
+
+def telling_pcns(
+    frame: pd.DataFrame, value: str, limit: int = PCN_CHART_LIMIT, ends: bool = True
+) -> pd.DataFrame:
+    """The rows of the PCNs worth drawing when there are more than `limit`: the highest and
+    lowest by `value` (or, with `ends=False`, the highest), plus any selected PCN and the ICB
+    row. With `limit` PCNs or fewer, every row."""
+    codes = frame["pcn_code"][frame["pcn_code"] != "ICB"].drop_duplicates()
+    if len(codes) <= limit:
+        return frame
+    per_pcn = (
+        frame[frame["pcn_code"] != "ICB"]
+        .drop_duplicates("pcn_code")
+        .set_index("pcn_code")[value]
+        .dropna()
+        .sort_values()
+    )
+    if ends:
+        keep = set(per_pcn.index[: limit // 2]) | set(per_pcn.index[-(limit // 2) :])
+    else:
+        keep = set(per_pcn.index[-limit:])
+    if "selected" in frame:
+        keep |= set(frame.loc[frame["selected"].fillna(False).astype(bool), "pcn_code"])
+    return frame[frame["pcn_code"].isin(keep | {"ICB"})]
+
+
+def telling_note(frame: pd.DataFrame, shown: pd.DataFrame, which: str) -> str:
+    """What a chart cut by `telling_pcns` leaves out, for its caption; empty when nothing."""
+    total = frame.loc[frame["pcn_code"] != "ICB", "pcn_code"].nunique()
+    drawn = shown.loc[shown["pcn_code"] != "ICB", "pcn_code"].nunique()
+    if drawn == total:
+        return ""
+    return f" Showing {drawn} of {total} PCNs ({which}, and any selected); the CSV has every PCN."

@@ -8,7 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.charts import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.core.charts import (
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    PALETTE,
+    empty,
+    telling_note,
+    telling_pcns,
+)
 
 
 def _label(text: str) -> str:
@@ -129,10 +136,15 @@ def pcn_comparison(
     reference: tuple[float, str] | None = None,
     label: str = "pcn_name",
 ) -> go.Figure:
-    """One bar per PCN, selected PCNs outlined and labelled in bold, with the ICB value."""
-    shown = frame.dropna(subset=[value]).sort_values(value)
+    """One bar per PCN, selected PCNs outlined and labelled in bold, with the ICB value.
+    Beyond PCN_CHART_LIMIT PCNs, the highest and lowest (and any selected) are drawn."""
+    measured = frame.dropna(subset=[value]).assign(selected=lambda f: f["pcn_code"].isin(selected))
+    shown = telling_pcns(measured, value).sort_values(value)
     if shown.empty:
         return empty(title)
+    left_out = telling_note(measured, shown, "the highest and lowest")
+    if left_out:
+        title = f"{title}<br><sup>{left_out.strip()}</sup>"
     names = shown[label] if label in shown else shown["pcn_code"]
     picked = shown["pcn_code"].isin(selected).to_numpy()
     labels = [f"<b>{n}</b>" if s else str(n) for n, s in zip(names, picked, strict=True)]

@@ -196,8 +196,9 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
         f"n = {count_text(rates['referrals'].sum())} referrals, {len(rates)} PCNs, "
         f"{filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y}"
     )
+    drawn = charts.telling_pcns(shown.frame, "rate_per_1000")
     figure = charts.rate_by_pcn(
-        shown.frame,
+        drawn,
         band.low_per_1000,
         band.high_per_1000,
         band.source,
@@ -213,7 +214,8 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
         ("referrals",),
         based_on,
         "Annualised: referrals / registered list x 1,000 x 365 / days in the period. "
-        "Every PCN is shown; selected PCNs are outlined and their peers faded.",
+        "Selected PCNs are outlined and their peers faded."
+        + charts.telling_note(rates, drawn, "the highest and lowest rates"),
         shown.any_withheld,
     )
 
@@ -327,8 +329,9 @@ def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     shown = protect(funnel, counts=counts, based_on=based_on)
     referred, declined = funnel["referred"].sum(), funnel["declined"].sum()
     icb_rate = declined * 100 / referred if referred else None
+    drawn = charts.telling_pcns(shown.frame, "decline_rate_pct")
     figure = rc.pcn_bars(
-        shown.frame,
+        drawn,
         "decline_rate_pct",
         decline_title(funnel, icb_rate),
         f"n = {count_text(referred)} referrals across {len(funnel)} PCNs",
@@ -342,8 +345,8 @@ def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         funnel,
         counts,
         based_on,
-        "Declined / referred, by the referral's PCN. Every PCN is shown; the funnel stages of "
-        "each are in the CSV.",
+        "Declined / referred, by the referral's PCN. The funnel stages of each PCN are in the "
+        "CSV." + charts.telling_note(funnel, drawn, "the highest and lowest decline rates"),
         shown.any_withheld,
     )
 
@@ -370,8 +373,9 @@ def waits_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
             f"Median wait to first contact from {measured['median_wait_days'].min():.0f} to "
             f"{measured['median_wait_days'].max():.0f} days across PCNs"
         )
+    drawn = charts.telling_pcns(shown.frame, "median_wait_days")
     figure = rc.pcn_waits(
-        shown.frame,
+        drawn,
         title,
         f"n = {count_text(waits['people_with_wait'].sum())} people with a first contact",
     )
@@ -381,7 +385,8 @@ def waits_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         waits,
         ("people_with_wait",),
         based_on,
-        "Days from referral to first contact; referrals not yet contacted have no wait.",
+        "Days from referral to first contact; referrals not yet contacted have no wait."
+        + charts.telling_note(waits, drawn, "the longest and shortest median waits"),
         shown.any_withheld,
     )
 
@@ -453,8 +458,9 @@ def mix_view(run: Runner, filters: Filters, band: ReferralBand, dimension: str) 
         )
         if len(spread) > 1:
             title += f", from {spread.min():.0f}% to {spread.max():.0f}% by PCN"
+    drawn = charts.telling_pcns(shown.frame, "pcn_referrals", ends=False)
     figure = rc.mix_heatmap(
-        shown.frame,
+        drawn,
         title,
         f"n = {count_text(icb['pcn_referrals'].iloc[0] if len(icb) else 0)} referrals; "
         "% of each PCN's referrals",
@@ -465,7 +471,8 @@ def mix_view(run: Runner, filters: Filters, band: ReferralBand, dimension: str) 
         mix,
         ("referrals", "pcn_referrals"),
         based_on,
-        "Each row adds up to 100%. The first row is the whole ICB.",
+        "Each row adds up to 100%. The first row is the whole ICB."
+        + charts.telling_note(mix, drawn, "the PCNs with most referrals"),
         shown.any_withheld,
     )
 
