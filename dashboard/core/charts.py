@@ -244,25 +244,6 @@ def dumbbell(
     return figure
 
 
-def grouped_bars(
-    frame: pd.DataFrame, category: str, series: dict[str, str], title: str, axis_title: str
-) -> go.Figure:
-    """Side-by-side bars: one series per column named in `series` (column -> legend label)."""
-    if frame.empty:
-        return empty(title)
-    figure = go.Figure(layout={"title": {"text": title}})
-    for index, (column, name) in enumerate(series.items()):
-        figure.add_bar(
-            x=[_label(c) for c in frame[category]],
-            y=frame[column],
-            name=name,
-            marker_color=PALETTE[index % len(PALETTE)],
-            hovertemplate="%{x}: %{y:,.2f}<extra>" + name + "</extra>",
-        )
-    figure.update_layout(barmode="group", yaxis_title=axis_title, yaxis_rangemode="tozero")
-    return figure
-
-
 # A chart with a row per PCN stays readable, and quick to draw, up to about this many rows.
 PCN_CHART_LIMIT = 40
 
