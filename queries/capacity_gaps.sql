@@ -11,21 +11,17 @@
 --             pairs, from contract.ACTIVITY_GROUP).
 with
 
-referrals as (
-    select referral_id, pcn_code
-    from main.referrals
-    where len($pcns) = 0 or list_contains($pcns, pcn_code)
-),
-
 onward_referrals as (
-    -- a month number, not a date, and one unmet flag: the grouping below is the costly step
+    -- onward_facts carries the referral's PCN (onward referrals whose referral is loaded) and
+    -- the month as an integer; a month number and one unmet flag: the grouping is the cost
     select
-        referral_id,
+        pcn_code,
         activity,
-        datediff('month', $date_from::date, onward_date) as month_number,
+        onward_month - (year($date_from::date) * 12 + month($date_from::date) - 1) as month_number,
         result in ('waitlisted', 'declined_no_capacity', 'service_closed') as unmet
-    from main.onward_referrals
+    from main.onward_facts
     where onward_date between $date_from and $date_to
+        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
 
 services as (
@@ -43,13 +39,12 @@ activity_groups as (
 
 demand_per_month as (
     select
-        referrals.pcn_code,
-        onward_referrals.activity,
-        onward_referrals.month_number,
+        pcn_code,
+        activity,
+        month_number,
         count(*) as demand,
         count(*) filter (where unmet) as unmet
     from onward_referrals
-    inner join referrals using (referral_id)
     group by all
 ),
 

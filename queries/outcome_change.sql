@@ -2,28 +2,23 @@
 -- which any set of PCNs (the selection, the whole ICB) adds up exactly: means, shares and
 -- standard deviations in dashboard.core.outcomes. One scan serves the selection and the ICB.
 -- Outcomes follow the period through their referral (referral date in the period); the PCN is
--- the referral's. SWEMWBS raw totals become metric scores (the Rasch table) before anything
+-- the referral's (both carried on outcome_facts, which holds only outcomes whose referral is
+-- loaded, as an inner join would). SWEMWBS raw totals become metric scores (the Rasch table) before anything
 -- else. "improvement" is the change in the better direction: for ONS4 anxiety, a fall.
 -- grain: one row per PCN, measure and domain.
 -- parameters: $date_from, $date_to (inclusive), $swemwbs_metric (metric score of raw 7..35),
 --   $swemwbs_threshold, $wemwbs_threshold (meaningful change, points).
 with
 
-referrals as (
-    select referral_id, pcn_code
-    from main.referrals
-    where referral_date between $date_from and $date_to
-),
-
 outcomes as (
-    select referral_id, measure, domain, baseline_score, followup_score
-    from main.outcomes
-    where baseline_score is not null
+    select pcn_code, measure, domain, baseline_score, followup_score
+    from main.outcome_facts
+    where referral_date between $date_from and $date_to and baseline_score is not null
 ),
 
 scores as (
     select
-        referrals.pcn_code,
+        outcomes.pcn_code,
         outcomes.measure,
         outcomes.domain,
         case
@@ -37,7 +32,6 @@ scores as (
             else outcomes.followup_score
         end as followup
     from outcomes
-    inner join referrals using (referral_id)
 ),
 
 directed as (

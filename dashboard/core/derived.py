@@ -1,0 +1,211 @@
+"""Derived fact tables: the big extracts joined once, at load time, to what the pages ask of them.
+
+Every page query that needs a referral's date or PCN (or a person's first referral) would
+otherwise join millions of outcome, utilisation or onward rows to `referrals` on each run.
+These tables carry that join's result. They are not part of the data contract: they are
+rebuilt from the canonical tables by `rebuild` and kept in step by `store.upsert_from`, the one
+write path, inside the caller's transaction (`stage` before the upsert, `refresh` after it).
+
+- `outcome_facts`: one row per outcome whose referral is loaded, with the referral's date and
+  PCN. Outcomes without a loaded referral are left out, as the queries' inner join did.
+- `utilisation_facts`: one row per person, setting and cohort with both a before and an after
+  count (paired). The PCN and index dates are resolved: the person's first referral for the
+  referred cohort (no row when the person has no referral), the rows' own for the comparison
+  cohort (`index_from`/`index_to` are the earliest and latest of its rows' index dates, so a
+  period filter `index_from >= from and index_to <= to` keeps a person only when every row is
+  in the period, as filtering row by row did).
+- `onward_facts`: one row per onward referral whose referral is loaded, with the referral's
+  PCN and the onward month as an integer (year * 12 + month - 1).
+
+Only rows whose fact-relevant columns change are refreshed, so reloading an identical extract
+does almost no work here.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+TABLES = {
+    "outcome_facts": """
+        create table if not exists outcome_facts (
+            referral_id varchar not null,
+            measure varchar not null,
+            domain varchar not null,
+            referral_date date not null,
+            pcn_code varchar not null,
+            baseline_score double,
+            followup_score double
+        )""",
+    "utilisation_facts": """
+        create table if not exists utilisation_facts (
+            person_id varchar not null,
+            setting varchar not null,
+            cohort varchar not null,
+            pcn_code varchar,
+            index_from date,
+            index_to date,
+            before_count integer not null,
+            after_count integer not null
+        )""",
+    "onward_facts": """
+        create table if not exists onward_facts (
+            onward_id varchar not null,
+            referral_id varchar not null,
+            pcn_code varchar not null,
+            onward_date date not null,
+            onward_month integer not null,
+            activity varchar,
+            result varchar,
+            service_id varchar
+        )""",
+}
+
+# The columns each fact depends on, per extract kind: a staged row whose key is new or whose
+# value in any of these differs from the stored row is a change.
+_WATCHED = {
+    "referrals": ("person_id", "referral_date", "pcn_code"),
+    "outcomes": ("baseline_score", "followup_score"),
+    "utilisation": ("count", "cohort", "pcn_code", "index_date"),
+    "onward_referrals": ("referral_id", "service_id", "activity", "onward_date", "result"),
+}
+_KEYS = {
+    "referrals": ("referral_id",),
+    "outcomes": ("referral_id", "measure", "domain"),
+    "utilisation": ("person_id", "setting", "period"),
+    "onward_referrals": ("onward_id",),
+}
+# What a staged change points at, to refresh: the referral ids, persons or onward ids.
+_CHANGED = "_derived_changed"
+_SCOPE = {
+    "referrals": ("referral_id", "person_id", "_old_person_id"),
+    "outcomes": ("referral_id",),
+    "utilisation": ("person_id",),
+    "onward_referrals": ("onward_id",),
+}
+
+_OUTCOME_ROWS = """
+    select o.referral_id, o.measure, o.domain, r.referral_date, r.pcn_code,
+        o.baseline_score, o.followup_score
+    from main.outcomes o
+    inner join main.referrals r using (referral_id)
+"""
+
+_ONWARD_ROWS = """
+    select o.onward_id, o.referral_id, r.pcn_code, o.onward_date,
+        cast(year(o.onward_date) * 12 + month(o.onward_date) - 1 as integer) as onward_month,
+        o.activity, o.result, o.service_id
+    from main.onward_referrals o
+    inner join main.referrals r using (referral_id)
+"""
+
+
+def _utilisation_rows(persons: str | None) -> str:
+    """Paired rows per person, setting and cohort; `persons` is a person_id subquery or None."""
+    scope = f"where person_id in {persons}" if persons else ""
+    return f"""
+        with pairs as (
+            select person_id, setting, cohort,
+                any_value("count") filter (where period = 'before') as before_count,
+                any_value("count") filter (where period = 'after') as after_count,
+                min(pcn_code) as own_pcn,
+                min(index_date) as own_from,
+                max(index_date) as own_to
+            from main.utilisation
+            {scope}
+            group by person_id, setting, cohort
+        ),
+        paired as (
+            select * from pairs where before_count is not null and after_count is not null
+        ),
+        firsts as (
+            select person_id,
+                min(referral_date) as first_date,
+                first(pcn_code order by referral_date, referral_id) as first_pcn
+            from main.referrals
+            where person_id in (select person_id from paired where cohort = 'referred')
+            group by person_id
+        )
+        select paired.person_id, paired.setting, paired.cohort,
+            case when paired.cohort = 'referred' then firsts.first_pcn else paired.own_pcn end
+                as pcn_code,
+            case when paired.cohort = 'referred' then firsts.first_date else paired.own_from end
+                as index_from,
+            case when paired.cohort = 'referred' then firsts.first_date else paired.own_to end
+                as index_to,
+            paired.before_count,
+            paired.after_count
+        from paired
+        left join firsts using (person_id)
+        where paired.cohort <> 'referred' or firsts.person_id is not null
+    """  # noqa: S608
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in TABLES.values():
+        con.execute(ddl)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Every fact from the canonical tables, sorted by date so period filters skip blocks."""
+    for table in TABLES:
+        con.execute(f"delete from {table}")  # noqa: S608
+    con.execute(f"insert into outcome_facts {_OUTCOME_ROWS} order by r.referral_date")
+    con.execute(
+        f"insert into utilisation_facts select * from ({_utilisation_rows(None)}) "  # noqa: S608
+        "order by index_from"
+    )
+    con.execute(f"insert into onward_facts {_ONWARD_ROWS} order by o.onward_date")
+
+
+def stage(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> bool:
+    """Before an upsert: note which staged rows change a fact. False when none do."""
+    if kind not in _WATCHED:
+        return False
+    keys, watched = _KEYS[kind], _WATCHED[kind]
+    join = " and ".join(f's."{k}" = t."{k}"' for k in keys)
+    differs = " or ".join(f's."{c}" is distinct from t."{c}"' for c in watched)
+    old_person = ', t.person_id as "_old_person_id"' if kind == "referrals" else ""
+    picked = ", ".join(f's."{c}"' for c in _SCOPE[kind] if not c.startswith("_"))
+    con.execute(
+        f"""
+        create or replace temp table {_CHANGED} as
+        select distinct {picked}{old_person}
+        from {relation} s
+        left join main.{kind} t on {join}
+        where t."{keys[0]}" is null or {differs}
+        """  # noqa: S608
+    )
+    if con.execute(f"select count(*) from {_CHANGED}").fetchone()[0]:  # noqa: S608
+        return True
+    con.execute(f"drop table {_CHANGED}")
+    return False
+
+
+def _replace(con: duckdb.DuckDBPyConnection, table: str, column: str, rows: str) -> None:
+    """Replace the facts of `table` whose `column` is in the staged changes by `rows`' rows."""
+    scope = f"{column} in (select {column} from {_CHANGED})"  # noqa: S608
+    con.execute(f"delete from {table} where {scope}")  # noqa: S608
+    con.execute(f"insert into {table} select * from ({rows}) where {scope}")  # noqa: S608
+
+
+def refresh(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """After an upsert: replace the facts that the staged changes point at."""
+    try:
+        if kind in ("referrals", "outcomes"):
+            _replace(con, "outcome_facts", "referral_id", _OUTCOME_ROWS)
+        if kind == "referrals":
+            _replace(con, "onward_facts", "referral_id", _ONWARD_ROWS)
+        if kind == "onward_referrals":
+            _replace(con, "onward_facts", "onward_id", _ONWARD_ROWS)
+        if kind == "referrals":
+            # A referral moved to another person changes the old person's first referral too.
+            con.execute(
+                f"insert into {_CHANGED} (person_id) "  # noqa: S608
+                f"select distinct _old_person_id from {_CHANGED} where _old_person_id is not null"
+            )
+        if kind in ("referrals", "utilisation"):
+            persons = f"(select person_id from {_CHANGED})"  # noqa: S608
+            con.execute(f"delete from utilisation_facts where person_id in {persons}")  # noqa: S608
+            con.execute(f"insert into utilisation_facts {_utilisation_rows(persons)}")
+    finally:
+        con.execute(f"drop table {_CHANGED}")
