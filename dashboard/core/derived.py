@@ -8,6 +8,9 @@ write path, inside the caller's transaction (`stage` before the upsert, `refresh
 
 - `outcome_facts`: one row per outcome whose referral is loaded, with the referral's date and
   PCN. Outcomes without a loaded referral are left out, as the queries' inner join did.
+- `outcome_monthly`: sums per referral month, PCN, measure and domain of the Wellbeing Star and
+  ONS4 outcome facts (the figures of these measures need no query parameter), so a period's
+  whole months add up from a few thousand rows; queries read only the edges from the facts.
 - `utilisation_facts`: one row per person, setting and cohort with both a before and an after
   count (paired). The PCN and index dates are resolved: the person's first referral for the
   referred cohort (no row when the person has no referral), the rows' own for the comparison
@@ -34,7 +37,27 @@ TABLES = {
             referral_date date not null,
             pcn_code varchar not null,
             baseline_score double,
-            followup_score double
+            followup_score double,
+            referral_month integer not null
+        )""",
+    "outcome_monthly": """
+        create table if not exists outcome_monthly (
+            referral_month integer not null,
+            pcn_code varchar not null,
+            measure varchar not null,
+            domain varchar not null,
+            people_with_baseline bigint not null,
+            n bigint not null,
+            sum_baseline double,
+            sum_followup double,
+            sum_improvement double,
+            sumsq_improvement double,
+            n_improved bigint not null,
+            n_worse bigint not null,
+            low_baseline_n bigint not null,
+            low_baseline_improved bigint not null,
+            low_baseline_sum_improvement double,
+            low_baseline_sumsq_improvement double
         )""",
     "utilisation_facts": """
         create table if not exists utilisation_facts (
@@ -85,7 +108,8 @@ _SCOPE = {
 
 _OUTCOME_ROWS = """
     select o.referral_id, o.measure, o.domain, r.referral_date, r.pcn_code,
-        o.baseline_score, o.followup_score
+        o.baseline_score, o.followup_score,
+        cast(year(r.referral_date) * 12 + month(r.referral_date) - 1 as integer) as referral_month
     from main.outcomes o
     inner join main.referrals r using (referral_id)
 """
@@ -97,6 +121,39 @@ _ONWARD_ROWS = """
     from main.onward_referrals o
     inner join main.referrals r using (referral_id)
 """
+
+
+# Sums per referral month, PCN, measure and domain for the measures whose figures need no
+# parameter (Wellbeing Star and ONS4: no Rasch conversion, no meaningful-change threshold).
+# queries/outcome_change.sql reads whole months from here, the rest from outcome_facts.
+_OUTCOME_MONTHLY = """
+    with directed as (
+        select referral_month, pcn_code, measure, domain, baseline_score as baseline,
+            followup_score as followup,
+            (followup_score - baseline_score)
+            * (case when measure = 'ons4' and domain = 'anxiety' then -1 else 1 end)
+                as improvement,
+            measure = 'wellbeing_star' and baseline_score <= 2 as low_baseline
+        from main.outcome_facts
+        where measure in ('wellbeing_star', 'ons4') and baseline_score is not null
+    )
+    select referral_month, pcn_code, measure, domain,
+        count(*) as people_with_baseline,
+        count(followup) as n,
+        sum(baseline) filter (where followup is not null) as sum_baseline,
+        sum(followup) as sum_followup,
+        sum(improvement) as sum_improvement,
+        sum(improvement * improvement) as sumsq_improvement,
+        count(*) filter (where improvement > 0) as n_improved,
+        count(*) filter (where improvement < 0) as n_worse,
+        count(followup) filter (where low_baseline) as low_baseline_n,
+        count(*) filter (where low_baseline and improvement > 0) as low_baseline_improved,
+        sum(improvement) filter (where low_baseline) as low_baseline_sum_improvement,
+        sum(improvement * improvement) filter (where low_baseline)
+            as low_baseline_sumsq_improvement
+    from directed
+"""
+_CELLS = "_derived_cells"
 
 
 def _utilisation_rows(persons: str | None) -> str:
@@ -140,9 +197,29 @@ def _utilisation_rows(persons: str | None) -> str:
     """  # noqa: S608
 
 
+# Raise when a fact table's definition changes: opening a database built with another version
+# (or before these tables existed) rebuilds them from the canonical tables.
+VERSION = 1
+
+
 def create(con: duckdb.DuckDBPyConnection) -> None:
-    for ddl in TABLES.values():
-        con.execute(ddl)
+    """Create the fact tables, rebuilding them when they are missing or from another version."""
+    con.execute("create table if not exists derived_version (version integer not null)")
+    if con.execute("select max(version) from derived_version").fetchone()[0] == VERSION:
+        return
+    con.execute("begin transaction")
+    try:
+        for table in TABLES:
+            con.execute(f"drop table if exists {table}")
+        for ddl in TABLES.values():
+            con.execute(ddl)
+        rebuild(con)
+        con.execute("delete from derived_version")
+        con.execute("insert into derived_version values ($version)", {"version": VERSION})
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -150,6 +227,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES:
         con.execute(f"delete from {table}")  # noqa: S608
     con.execute(f"insert into outcome_facts {_OUTCOME_ROWS} order by r.referral_date")
+    con.execute(f"insert into outcome_monthly {_OUTCOME_MONTHLY} group by all")
     con.execute(
         f"insert into utilisation_facts select * from ({_utilisation_rows(None)}) "  # noqa: S608
         "order by index_from"
@@ -188,11 +266,35 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, column: str, rows: str)
     con.execute(f"insert into {table} select * from ({rows}) where {scope}")  # noqa: S608
 
 
+def _refresh_outcomes(con: duckdb.DuckDBPyConnection) -> None:
+    """Outcome facts of the changed referrals, and the monthly sums of every month and PCN
+    they were or now are in."""
+    cells = (
+        f"select distinct referral_month, pcn_code from outcome_facts "  # noqa: S608
+        f"where referral_id in (select referral_id from {_CHANGED})"
+    )
+    con.execute(f"create or replace temp table {_CELLS} as {cells}")
+    try:
+        _replace(con, "outcome_facts", "referral_id", _OUTCOME_ROWS)
+        con.execute(f"insert into {_CELLS} {cells}")
+        con.execute(
+            f"delete from outcome_monthly using {_CELLS} c "  # noqa: S608
+            "where outcome_monthly.referral_month = c.referral_month "
+            "and outcome_monthly.pcn_code = c.pcn_code"
+        )
+        con.execute(
+            f"insert into outcome_monthly {_OUTCOME_MONTHLY} "
+            f"semi join {_CELLS} using (referral_month, pcn_code) group by all"
+        )
+    finally:
+        con.execute(f"drop table {_CELLS}")
+
+
 def refresh(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """After an upsert: replace the facts that the staged changes point at."""
     try:
         if kind in ("referrals", "outcomes"):
-            _replace(con, "outcome_facts", "referral_id", _OUTCOME_ROWS)
+            _refresh_outcomes(con)
         if kind == "referrals":
             _replace(con, "onward_facts", "referral_id", _ONWARD_ROWS)
         if kind == "onward_referrals":
