@@ -8,9 +8,6 @@ write path, inside the caller's transaction (`stage` before the upsert, `refresh
 
 - `outcome_facts`: one row per outcome whose referral is loaded, with the referral's date and
   PCN. Outcomes without a loaded referral are left out, as the queries' inner join did.
-- `outcome_monthly`: sums per referral month, PCN, measure and domain of the Wellbeing Star and
-  ONS4 outcome facts (the figures of these measures need no query parameter), so a period's
-  whole months add up from a few thousand rows; queries read only the edges from the facts.
 - `utilisation_facts`: one row per person, setting and cohort with both a before and an after
   count (paired). The PCN and index dates are resolved: the person's first referral for the
   referred cohort (no row when the person has no referral), the rows' own for the comparison
@@ -19,6 +16,8 @@ write path, inside the caller's transaction (`stage` before the upsert, `refresh
   in the period, as filtering row by row did).
 - `onward_facts`: one row per onward referral whose referral is loaded, with the referral's
   PCN and the onward month as an integer (year * 12 + month - 1).
+- `outcome_monthly`, `utilisation_monthly`, `onward_monthly`: the facts summed per month and
+  PCN (see `_MONTHLY`); the slow queries read a period's whole months from them.
 
 Only rows whose fact-relevant columns change are refreshed, so reloading an identical extract
 does almost no work here.
@@ -68,7 +67,21 @@ TABLES = {
             index_from date,
             index_to date,
             before_count integer not null,
-            after_count integer not null
+            after_count integer not null,
+            index_month integer
+        )""",
+    "utilisation_monthly": """
+        create table if not exists utilisation_monthly (
+            index_month integer not null,
+            pcn_code varchar not null,
+            cohort varchar not null,
+            setting varchar not null,
+            n_people bigint not null,
+            sum_before bigint not null,
+            sum_after bigint not null,
+            sumsq_before bigint not null,
+            sumsq_after bigint not null,
+            sumsq_change bigint not null
         )""",
     "onward_facts": """
         create table if not exists onward_facts (
@@ -80,6 +93,14 @@ TABLES = {
             activity varchar,
             result varchar,
             service_id varchar
+        )""",
+    "onward_monthly": """
+        create table if not exists onward_monthly (
+            onward_month integer not null,
+            pcn_code varchar not null,
+            activity varchar,
+            demand bigint not null,
+            unmet bigint not null
         )""",
 }
 
@@ -123,20 +144,12 @@ _ONWARD_ROWS = """
 """
 
 
-# Sums per referral month, PCN, measure and domain for the measures whose figures need no
-# parameter (Wellbeing Star and ONS4: no Rasch conversion, no meaningful-change threshold).
-# queries/outcome_change.sql reads whole months from here, the rest from outcome_facts.
+# The monthly tables: sums of the facts per month and PCN (and more), so that a period's whole
+# months add up from a few thousand rows; the queries read only the period's edges, and rows
+# left out here, from the facts. `{cells}` narrows a refresh to some months and PCNs.
+# Outcomes: Wellbeing Star and ONS4 only, whose figures need no query parameter (no Rasch
+# conversion, no meaningful-change threshold).
 _OUTCOME_MONTHLY = """
-    with directed as (
-        select referral_month, pcn_code, measure, domain, baseline_score as baseline,
-            followup_score as followup,
-            (followup_score - baseline_score)
-            * (case when measure = 'ons4' and domain = 'anxiety' then -1 else 1 end)
-                as improvement,
-            measure = 'wellbeing_star' and baseline_score <= 2 as low_baseline
-        from main.outcome_facts
-        where measure in ('wellbeing_star', 'ons4') and baseline_score is not null
-    )
     select referral_month, pcn_code, measure, domain,
         count(*) as people_with_baseline,
         count(followup) as n,
@@ -151,8 +164,47 @@ _OUTCOME_MONTHLY = """
         sum(improvement) filter (where low_baseline) as low_baseline_sum_improvement,
         sum(improvement * improvement) filter (where low_baseline)
             as low_baseline_sumsq_improvement
-    from directed
+    from (
+        select referral_month, pcn_code, measure, domain, baseline_score as baseline,
+            followup_score as followup,
+            (followup_score - baseline_score)
+            * (case when measure = 'ons4' and domain = 'anxiety' then -1 else 1 end)
+                as improvement,
+            measure = 'wellbeing_star' and baseline_score <= 2 as low_baseline
+        from main.outcome_facts f
+        where measure in ('wellbeing_star', 'ons4') and baseline_score is not null and {cells}
+    )
+    group by all
 """
+# Utilisation: people whose rows share one index date and carry a PCN (every referred person;
+# comparison rows as the contract asks).
+_UTILISATION_MONTHLY = """
+    select index_month, pcn_code, cohort, setting,
+        count(*) as n_people,
+        sum(before_count) as sum_before,
+        sum(after_count) as sum_after,
+        sum(before_count * before_count) as sumsq_before,
+        sum(after_count * after_count) as sumsq_after,
+        sum((after_count - before_count) * (after_count - before_count)) as sumsq_change
+    from main.utilisation_facts f
+    where index_from = index_to and pcn_code is not null and {cells}
+    group by all
+"""
+_ONWARD_MONTHLY = """
+    select onward_month, pcn_code, activity,
+        count(*) as demand,
+        count(*) filter (where result in ('waitlisted', 'declined_no_capacity', 'service_closed'))
+            as unmet
+    from main.onward_facts f
+    where {cells}
+    group by all
+"""
+# fact table -> its monthly table, month column and sums
+_MONTHLY = {
+    "outcome_facts": ("outcome_monthly", "referral_month", _OUTCOME_MONTHLY),
+    "utilisation_facts": ("utilisation_monthly", "index_month", _UTILISATION_MONTHLY),
+    "onward_facts": ("onward_monthly", "onward_month", _ONWARD_MONTHLY),
+}
 _CELLS = "_derived_cells"
 
 
@@ -160,6 +212,8 @@ def _utilisation_rows(persons: str | None) -> str:
     """Paired rows per person, setting and cohort; `persons` is a person_id subquery or None."""
     scope = f"where person_id in {persons}" if persons else ""
     return f"""
+        select *, cast(year(index_from) * 12 + month(index_from) - 1 as integer) as index_month
+        from (
         with pairs as (
             select person_id, setting, cohort,
                 any_value("count") filter (where period = 'before') as before_count,
@@ -194,18 +248,19 @@ def _utilisation_rows(persons: str | None) -> str:
         from paired
         left join firsts using (person_id)
         where paired.cohort <> 'referred' or firsts.person_id is not null
+        )
     """  # noqa: S608
 
 
 # Raise when a fact table's definition changes: opening a database built with another version
 # (or before these tables existed) rebuilds them from the canonical tables.
-VERSION = 1
+VERSION = 2
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
     """Create the fact tables, rebuilding them when they are missing or from another version."""
     con.execute("create table if not exists derived_version (version integer not null)")
-    if con.execute("select max(version) from derived_version").fetchone()[0] == VERSION:
+    if con.execute("select max(version) from derived_version").fetchall()[0][0] == VERSION:
         return
     con.execute("begin transaction")
     try:
@@ -226,13 +281,15 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every fact from the canonical tables, sorted by date so period filters skip blocks."""
     for table in TABLES:
         con.execute(f"delete from {table}")  # noqa: S608
-    con.execute(f"insert into outcome_facts {_OUTCOME_ROWS} order by r.referral_date")
-    con.execute(f"insert into outcome_monthly {_OUTCOME_MONTHLY} group by all")
-    con.execute(
-        f"insert into utilisation_facts select * from ({_utilisation_rows(None)}) "  # noqa: S608
-        "order by index_from"
+    _insert(con, "outcome_facts", f"{_OUTCOME_ROWS} order by r.referral_date")
+    _insert(
+        con,
+        "utilisation_facts",
+        f"select * from ({_utilisation_rows(None)}) order by index_from",  # noqa: S608
     )
-    con.execute(f"insert into onward_facts {_ONWARD_ROWS} order by o.onward_date")
+    _insert(con, "onward_facts", f"{_ONWARD_ROWS} order by o.onward_date")
+    for monthly, _, sums in _MONTHLY.values():
+        _insert(con, monthly, sums.format(cells="true"))
 
 
 def stage(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> bool:
@@ -253,39 +310,45 @@ def stage(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> bool:
         where t."{keys[0]}" is null or {differs}
         """  # noqa: S608
     )
-    if con.execute(f"select count(*) from {_CHANGED}").fetchone()[0]:  # noqa: S608
+    if con.execute(f"select count(*) from {_CHANGED}").fetchall()[0][0]:  # noqa: S608
         return True
     con.execute(f"drop table {_CHANGED}")
     return False
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> None:
+    """Insert `rows` into `table` only when there are any.
+
+    In duckdb 2.0 an insert of no rows from a query inside a transaction can leave the table's
+    uncommitted rows unreadable to later scans in that transaction (counts right, scans empty),
+    so the rows are staged first and an empty result is never inserted.
+    """
+    con.execute(f"create or replace temp table _derived_rows as {rows}")
+    try:
+        if con.execute("select count(*) from _derived_rows").fetchall()[0][0]:
+            con.execute(f"insert into {table} select * from _derived_rows")  # noqa: S608
+    finally:
+        con.execute("drop table _derived_rows")
+
+
 def _replace(con: duckdb.DuckDBPyConnection, table: str, column: str, rows: str) -> None:
-    """Replace the facts of `table` whose `column` is in the staged changes by `rows`' rows."""
+    """Replace the facts of `table` whose `column` is in the staged changes by `rows`' rows,
+    and the monthly sums of every month and PCN those facts were or now are in."""
+    monthly, month, sums = _MONTHLY[table]
     scope = f"{column} in (select {column} from {_CHANGED})"  # noqa: S608
-    con.execute(f"delete from {table} where {scope}")  # noqa: S608
-    con.execute(f"insert into {table} select * from ({rows}) where {scope}")  # noqa: S608
-
-
-def _refresh_outcomes(con: duckdb.DuckDBPyConnection) -> None:
-    """Outcome facts of the changed referrals, and the monthly sums of every month and PCN
-    they were or now are in."""
-    cells = (
-        f"select distinct referral_month, pcn_code from outcome_facts "  # noqa: S608
-        f"where referral_id in (select referral_id from {_CHANGED})"
-    )
+    cells = f"select distinct {month}, pcn_code from {table} where {scope}"  # noqa: S608
     con.execute(f"create or replace temp table {_CELLS} as {cells}")
     try:
-        _replace(con, "outcome_facts", "referral_id", _OUTCOME_ROWS)
+        if con.execute(f"select count(*) from {_CELLS}").fetchall()[0][0]:  # noqa: S608
+            con.execute(f"delete from {table} where {scope}")  # noqa: S608
+        _insert(con, table, f"select * from ({rows}) where {scope}")  # noqa: S608
         con.execute(f"insert into {_CELLS} {cells}")
         con.execute(
-            f"delete from outcome_monthly using {_CELLS} c "  # noqa: S608
-            "where outcome_monthly.referral_month = c.referral_month "
-            "and outcome_monthly.pcn_code = c.pcn_code"
+            f"delete from {monthly} using {_CELLS} c "  # noqa: S608
+            f"where {monthly}.{month} = c.{month} and {monthly}.pcn_code = c.pcn_code"
         )
-        con.execute(
-            f"insert into outcome_monthly {_OUTCOME_MONTHLY} "
-            f"semi join {_CELLS} using (referral_month, pcn_code) group by all"
-        )
+        in_cells = f"({month}, pcn_code) in (select ({month}, pcn_code) from {_CELLS})"  # noqa: S608
+        _insert(con, monthly, sums.format(cells=in_cells))
     finally:
         con.execute(f"drop table {_CELLS}")
 
@@ -294,7 +357,7 @@ def refresh(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """After an upsert: replace the facts that the staged changes point at."""
     try:
         if kind in ("referrals", "outcomes"):
-            _refresh_outcomes(con)
+            _replace(con, "outcome_facts", "referral_id", _OUTCOME_ROWS)
         if kind == "referrals":
             _replace(con, "onward_facts", "referral_id", _ONWARD_ROWS)
         if kind == "onward_referrals":
@@ -307,7 +370,6 @@ def refresh(con: duckdb.DuckDBPyConnection, kind: str) -> None:
             )
         if kind in ("referrals", "utilisation"):
             persons = f"(select person_id from {_CHANGED})"  # noqa: S608
-            con.execute(f"delete from utilisation_facts where person_id in {persons}")  # noqa: S608
-            con.execute(f"insert into utilisation_facts {_utilisation_rows(persons)}")
+            _replace(con, "utilisation_facts", "person_id", _utilisation_rows(persons))
     finally:
         con.execute(f"drop table {_CHANGED}")
