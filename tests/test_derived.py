@@ -224,3 +224,15 @@ def test_facts_are_readable_inside_the_load_transaction(con):
 
     assert all(inside.values())
     assert inside == assert_consistent(con)
+
+
+def test_database_from_before_the_facts_gets_them_when_opened_read_only(db_path):
+    with store.open_db(db_path) as con:
+        add_rows(con, "referrals", {"referral_id": "R1"})
+        add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+        for table in derived.TABLES:
+            con.execute(f"drop table {table}")
+        con.execute("drop table derived_version")
+
+    with store.open_db(db_path, read_only=True) as con:
+        assert len(facts(con)["outcome_facts"]) == 1

@@ -257,6 +257,22 @@ def _utilisation_rows(persons: str | None) -> str:
 VERSION = 2
 
 
+def outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """True for a database of ours (it has the canonical tables) whose facts are missing or
+    from another version; False for a current one, and for a file that is not ours."""
+    tables = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()
+    }
+    if "referrals" not in tables:
+        return False
+    if "derived_version" not in tables:
+        return True
+    return con.execute("select max(version) from derived_version").fetchall()[0][0] != VERSION
+
+
 def create(con: duckdb.DuckDBPyConnection) -> None:
     """Create the fact tables, rebuilding them when they are missing or from another version."""
     con.execute("create table if not exists derived_version (version integer not null)")

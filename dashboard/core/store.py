@@ -41,7 +41,20 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database, creating the file and its schema when it is new."""
+    """Open the database, creating the file and its schema when it is new.
+
+    A database of ours whose derived tables are missing or outdated (built by an older version)
+    gets them built first, even when asked for read-only: the queries read them.
+    """
+    con = _open(path, read_only)
+    if read_only and derived.outdated(con):
+        con.close()
+        _open(path, read_only=False).close()
+        con = _open(path, read_only)
+    return con
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
