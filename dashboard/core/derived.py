@@ -13,7 +13,10 @@ write path, inside the caller's transaction (`stage` before the upsert, `refresh
   referred cohort (no row when the person has no referral), the rows' own for the comparison
   cohort (`index_from`/`index_to` are the earliest and latest of its rows' index dates, so a
   period filter `index_from >= from and index_to <= to` keeps a person only when every row is
-  in the period, as filtering row by row did).
+  in the period, as filtering row by row did). Two edge cases are now defined where the old
+  join left them to chance: a first referral shared by two referrals on the same day takes
+  the lower referral_id's PCN, and a person whose before and after rows for a setting sit in
+  different cohorts is not paired.
 - `onward_facts`: one row per onward referral whose referral is loaded, with the referral's
   PCN and the onward month as an integer (year * 12 + month - 1).
 - `outcome_monthly`, `utilisation_monthly`, `onward_monthly`: the facts summed per month and
