@@ -11,21 +11,29 @@
 --             pairs, from contract.ACTIVITY_GROUP).
 with
 
-referrals as (
-    select referral_id, pcn_code
-    from main.referrals
-    where len($pcns) = 0 or list_contains($pcns, pcn_code)
+bounds as (
+    -- the first and last whole calendar months of the period, as year * 12 + month - 1, and
+    -- the period's first month (month numbers count from it)
+    select
+        year($date_from::date) * 12 + month($date_from::date) - 1 as first_month,
+        first_month + (case when day($date_from::date) = 1 then 0 else 1 end) as month_from,
+        year($date_to::date) * 12 + month($date_to::date) - 1
+        - (case when month($date_to::date + 1) = month($date_to::date) then 1 else 0 end)
+            as month_to
 ),
 
 onward_referrals as (
-    -- a month number, not a date, and one unmet flag: the grouping below is the costly step
+    -- the period's part months, from onward_facts (the referral's PCN carried, onward
+    -- referrals whose referral is loaded); a month number and one unmet flag
     select
-        referral_id,
+        pcn_code,
         activity,
-        datediff('month', $date_from::date, onward_date) as month_number,
+        onward_month - bounds.first_month as month_number,
         result in ('waitlisted', 'declined_no_capacity', 'service_closed') as unmet
-    from main.onward_referrals
+    from main.onward_facts, bounds
     where onward_date between $date_from and $date_to
+        and onward_month not between bounds.month_from and bounds.month_to
+        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
 
 services as (
@@ -42,14 +50,19 @@ activity_groups as (
 ),
 
 demand_per_month as (
+    -- whole months come pre-summed from onward_monthly
+    select pcn_code, activity, onward_month - bounds.first_month as month_number, demand, unmet
+    from main.onward_monthly, bounds
+    where onward_month between bounds.month_from and bounds.month_to
+        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+    union all
     select
-        referrals.pcn_code,
-        onward_referrals.activity,
-        onward_referrals.month_number,
+        pcn_code,
+        activity,
+        month_number,
         count(*) as demand,
         count(*) filter (where unmet) as unmet
     from onward_referrals
-    inner join referrals using (referral_id)
     group by all
 ),
 

@@ -1,23 +1,19 @@
 -- outcome_change_distribution: how many people changed by how much, per measure and domain,
 -- in whole points in the better direction (for ONS4 anxiety, a fall counts as positive).
 -- SWEMWBS changes are in metric points (Rasch table), rounded to the nearest point.
--- Outcomes follow the filter through their referral (PCN, and referral date in the period).
+-- Outcomes follow the filter through their referral (PCN, and referral date in the period),
+-- both carried on outcome_facts (outcomes whose referral is loaded).
 -- grain: one row per measure, domain and whole-point change.
 -- parameters: $date_from, $date_to (inclusive), $pcns (empty = whole ICB),
 --   $swemwbs_metric (metric score of raw 7..35).
 with
 
-referrals as (
-    select referral_id
-    from main.referrals
-    where referral_date between $date_from and $date_to
-        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
-),
-
 paired as (
-    select referral_id, measure, domain, baseline_score, followup_score
-    from main.outcomes
+    select measure, domain, baseline_score, followup_score
+    from main.outcome_facts
     where baseline_score is not null and followup_score is not null
+        and referral_date between $date_from and $date_to
+        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
 
 changes as (
@@ -33,7 +29,6 @@ changes as (
         * (case when paired.measure = 'ons4' and paired.domain = 'anxiety' then -1 else 1 end)
             as improvement
     from paired
-    inner join referrals using (referral_id)
 ),
 
 final as (

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.core import derived
 from dashboard.core.contract import KINDS, columns
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,20 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database, creating the file and its schema when it is new."""
+    """Open the database, creating the file and its schema when it is new.
+
+    A database of ours whose derived tables are missing or outdated (built by an older version)
+    gets them built first, even when asked for read-only: the queries read them.
+    """
+    con = _open(path, read_only)
+    if read_only and derived.outdated(con):
+        con.close()
+        _open(path, read_only=False).close()
+        con = _open(path, read_only)
+    return con
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -95,6 +109,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    derived.create(con)
 
 
 def upsert(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> None:
@@ -112,16 +127,21 @@ def upsert(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> No
 def upsert_from(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> None:
     """Upsert every row of a table or view (named by code, never by user text) by key.
 
-    Loads validate in DuckDB; this keeps a million accepted rows out of pandas.
+    Loads validate in DuckDB; this keeps a million accepted rows out of pandas. The derived
+    fact tables (dashboard.core.derived) follow in the same transaction: the rows that change a
+    fact are noted before the upsert (against the stored rows) and their facts refreshed after.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown extract kind {kind!r}")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", relation):
         raise ValueError(f"{relation!r} is not a plain table name")
     names = ", ".join(f'"{c.name}"' for c in columns(kind))
+    changed = derived.stage(con, kind, relation)
     con.execute(
         f"insert or replace into {kind} by name select {names} from {relation}"  # noqa: S608
     )
+    if changed:
+        derived.refresh(con, kind)
 
 
 def record_load(

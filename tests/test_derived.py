@@ -1,0 +1,238 @@
+"""Derived fact tables stay what a from-scratch rebuild would give, whatever order loads come in."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dashboard.core import derived, ingest, store
+from tests.extracts import rows, write_csv
+from tests.factories import add_rows
+
+
+def facts(con) -> dict[str, list[tuple]]:
+    return {
+        table: sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
+        for table in derived.TABLES
+    }
+
+
+def rebuilt(con) -> dict[str, list[tuple]]:
+    """The facts a full rebuild gives, leaving the database as it was."""
+    con.execute("begin transaction")
+    try:
+        derived.rebuild(con)
+        return facts(con)
+    finally:
+        con.execute("rollback")
+
+
+def assert_consistent(con) -> dict[str, list[tuple]]:
+    current = facts(con)
+    assert current == rebuilt(con)
+    return current
+
+
+def utilisation_pair(person_id: str, setting: str = "gp_appointment", **values) -> list[dict]:
+    before = {"person_id": person_id, "setting": setting, "period": "before", "count": 4}
+    after = {"person_id": person_id, "setting": setting, "period": "after", "count": 2}
+    return [{**before, **values}, {**after, **values}]
+
+
+def test_facts_follow_corrections_late_referrals_and_second_referrals(con):
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R1"})
+    add_rows(con, "utilisation", *utilisation_pair("P1"))
+    # Loaded before their referral: no facts yet, as an inner join would give.
+    assert not any(assert_consistent(con).values())
+
+    add_rows(con, "referrals", {"referral_id": "R1", "person_id": "P1", "pcn_code": "U00001"})
+    loaded = assert_consistent(con)
+    assert [row[3:5] for row in loaded["outcome_facts"]] == [(date(2025, 6, 1), "U00001")]
+    assert [row[2] for row in loaded["onward_facts"]] == ["U00001"]
+    assert [row[2:6] for row in loaded["utilisation_facts"]] == [
+        ("referred", "U00001", date(2025, 6, 1), date(2025, 6, 1))
+    ]
+
+    # The referral's PCN and date corrected by a reload of the same key.
+    add_rows(
+        con,
+        "referrals",
+        {
+            "referral_id": "R1",
+            "person_id": "P1",
+            "pcn_code": "U00002",
+            "referral_date": date(2025, 5, 1),
+        },
+    )
+    corrected = assert_consistent(con)
+    assert [row[3:5] for row in corrected["outcome_facts"]] == [(date(2025, 5, 1), "U00002")]
+    assert [row[2] for row in corrected["onward_facts"]] == ["U00002"]
+    assert [row[:2] for row in corrected["outcome_monthly"]] == [(2025 * 12 + 4, "U00002")]
+
+    # An earlier second referral for the same person becomes the first referral.
+    add_rows(
+        con,
+        "referrals",
+        {
+            "referral_id": "R0",
+            "person_id": "P1",
+            "pcn_code": "U00003",
+            "referral_date": date(2025, 1, 10),
+        },
+    )
+    second = assert_consistent(con)
+    assert [row[2:6] for row in second["utilisation_facts"]] == [
+        ("referred", "U00003", date(2025, 1, 10), date(2025, 1, 10))
+    ]
+
+    # An outcome loaded after its referral, and a correction of a score.
+    add_rows(con, "outcomes", {"referral_id": "R1", "domain": "lifestyle", "followup_score": 5})
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 1})
+    scores = assert_consistent(con)
+    assert sorted(row[2:7] for row in scores["outcome_facts"]) == [
+        ("feeling_positive", date(2025, 5, 1), "U00002", 3.0, 1.0),
+        ("lifestyle", date(2025, 5, 1), "U00002", 3.0, 5.0),
+    ]
+
+    # A comparison cohort row has no referral: its own PCN and index date.
+    add_rows(
+        con,
+        "utilisation",
+        *utilisation_pair(
+            "C1", cohort="comparison", pcn_code="U00009", index_date=date(2025, 7, 1)
+        ),
+    )
+    comparison = assert_consistent(con)
+    assert [row[:8] for row in comparison["utilisation_facts"] if row[0] == "C1"] == [
+        ("C1", "gp_appointment", "comparison", "U00009", date(2025, 7, 1), date(2025, 7, 1), 4, 2)
+    ]
+    assert [row[:4] for row in comparison["utilisation_monthly"]] == [
+        (2025 * 12 + 0, "U00003", "referred", "gp_appointment"),
+        (2025 * 12 + 6, "U00009", "comparison", "gp_appointment"),
+    ]
+
+
+def test_referral_moved_to_another_person_moves_their_utilisation(con):
+    add_rows(con, "referrals", {"referral_id": "R1", "person_id": "P1"})
+    add_rows(con, "utilisation", *utilisation_pair("P1"), *utilisation_pair("P2"))
+    assert [row[0] for row in assert_consistent(con)["utilisation_facts"]] == ["P1"]
+
+    add_rows(con, "referrals", {"referral_id": "R1", "person_id": "P2"})
+
+    assert [row[0] for row in assert_consistent(con)["utilisation_facts"]] == ["P2"]
+
+
+def test_unpaired_utilisation_and_onward_referral_moved_to_another_referral(con):
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1", "pcn_code": "U00001"},
+        {"referral_id": "R2", "pcn_code": "U00002"},
+    )
+    add_rows(con, "utilisation", utilisation_pair("P-R1")[0])
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R1"})
+    assert assert_consistent(con)["utilisation_facts"] == []
+
+    add_rows(con, "utilisation", utilisation_pair("P-R1")[1])
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R2"})
+
+    current = assert_consistent(con)
+    assert len(current["utilisation_facts"]) == 1
+    assert [row[1:3] for row in current["onward_facts"]] == [("R2", "U00002")]
+
+
+def test_rolled_back_load_leaves_facts_unchanged(con):
+    add_rows(con, "referrals", {"referral_id": "R1"})
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    before = facts(con)
+
+    con.execute("begin transaction")
+    add_rows(con, "referrals", {"referral_id": "R1", "pcn_code": "U00002"}, {"referral_id": "R2"})
+    add_rows(con, "outcomes", {"referral_id": "R2", "followup_score": 5})
+    assert facts(con) != before
+    con.execute("rollback")
+
+    assert facts(con) == before
+
+
+def test_refused_file_load_leaves_facts_unchanged(con, tmp_path: Path):
+    add_rows(con, "referrals", {"referral_id": "R1", "person_id": "P1", "pcn_code": "U12345"})
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    before = facts(con)
+    corrected = write_csv(tmp_path / "r.csv", rows("referrals", {"pcn_code": "U54321"}))
+    bad = write_csv(tmp_path / "bad.csv", rows("referrals", {"referral_id": "R9", "pcn_code": "X"}))
+
+    reports = ingest.load(
+        con,
+        [ingest.Extract(p.name, p, "referrals") for p in (corrected, bad)],
+        strict=True,
+        today=date(2026, 1, 15),
+    )
+
+    assert not any(report.loaded for report in reports)
+    assert facts(con) == before
+
+
+def test_identical_reload_refreshes_no_facts(con, monkeypatch):
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    add_rows(con, "utilisation", *utilisation_pair("P-R1"))
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R2"})
+    before = facts(con)
+
+    def refresh(*args):
+        raise AssertionError("an identical reload refreshed facts")
+
+    monkeypatch.setattr(derived, "refresh", refresh)
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    add_rows(con, "utilisation", *utilisation_pair("P-R1"))
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R2"})
+
+    assert facts(con) == before
+
+
+def test_changed_column_no_fact_uses_refreshes_nothing(con, monkeypatch):
+    add_rows(con, "referrals", {"referral_id": "R1", "status": "referred"})
+    monkeypatch.setattr(derived, "refresh", pytest.fail)
+
+    add_rows(con, "referrals", {"referral_id": "R1", "status": "completed"})
+
+    assert con.execute("select status from referrals").fetchone() == ("completed",)
+
+
+def test_synthetic_database_facts_match_a_rebuild(synthetic_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(synthetic_db.read_bytes())
+    with store.open_db(copy) as con:
+        current = facts(con)
+        assert all(current.values())
+        assert current == rebuilt(con)
+
+
+def test_facts_are_readable_inside_the_load_transaction(con):
+    con.execute("begin transaction")
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    add_rows(con, "utilisation", *utilisation_pair("P-R1"))
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R2"})
+    inside = facts(con)
+    con.execute("commit")
+
+    assert all(inside.values())
+    assert inside == assert_consistent(con)
+
+
+def test_database_from_before_the_facts_gets_them_when_opened_read_only(db_path):
+    with store.open_db(db_path) as con:
+        add_rows(con, "referrals", {"referral_id": "R1"})
+        add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+        for table in derived.TABLES:
+            con.execute(f"drop table {table}")
+        con.execute("drop table derived_version")
+
+    with store.open_db(db_path, read_only=True) as con:
+        assert len(facts(con)["outcome_facts"]) == 1
