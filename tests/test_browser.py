@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.core import store
+from dashboard.core.bench import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import REQUIRE_BROWSER
 
-CHROMIUM = os.environ.get("SP_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
     "": "Social prescribing overview",
@@ -28,17 +28,6 @@ PAGES = {
     "capacity": "VCSE capacity",
     "data": "Data",
 }
-# Chromium flags for a closed network: no background calls that would be refused.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 

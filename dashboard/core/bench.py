@@ -40,6 +40,7 @@ import pandas as pd
 
 from dashboard.core import capacity, ingest, queries, store, summary
 from dashboard.core.filters import Filters
+from dashboard.core.referrals import FUNNEL_STAGES
 from dashboard.core.settings import load_settings
 from dashboard.core.statistics import swemwbs_metric_list
 
@@ -49,7 +50,7 @@ SEED = 1
 PAGES = ("overview", "referrals", "outcomes", "utilisation", "capacity", "data", "present")
 BROWSER_PAGES = {"overview": "", "referrals": "referrals", "capacity": "capacity"}
 CHROMIUM = os.environ.get("SP_CHROMIUM", "/usr/bin/chromium")
-# Chromium flags for a closed network, as in tests/test_browser.py.
+# Chromium flags for a closed network: no background calls that would be refused.
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -63,15 +64,6 @@ CHROMIUM_ARGS = [
 # The extracts the pandas comparison reads; services do not enter its headline figures.
 PANDAS_EXTRACTS = ("pcns", "referrals", "outcomes", "utilisation", "onward_referrals")
 UNMET_RESULTS = ("waitlisted", "declined_no_capacity", "service_closed")
-FUNNEL_STAGES = (
-    "referred",
-    "contacted",
-    "engaged",
-    "completed",
-    "declined",
-    "not_contactable",
-    "did_not_attend",
-)
 
 _BARE_MODE_LOGGERS = (
     "streamlit.runtime.caching.cache_data_api",
