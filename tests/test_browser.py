@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from dashboard.core import store
-from dashboard.core.bench import CHROMIUM, CHROMIUM_ARGS
+from dashboard.core.bench import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.conftest import REQUIRE_BROWSER
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
     "": "Social prescribing overview",
     "referrals": "Referrals",
@@ -57,55 +50,15 @@ def browser():
         browser.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(synthetic_db, tmp_path_factory):
     """`streamlit run` on a free port, on its own copy of the synthetic database."""
     db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
     shutil.copy(synthetic_db, db)
-    port = _free_port()
-    env = {**os.environ, store.DB_ENV: str(db)}
-    log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "dashboard" / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not become healthy:\n{log.read_text()}")
-        time.sleep(0.25)  # polling the health endpoint, not waiting on the page
+    try:
+        process, url = serve(db, tmp_path_factory.mktemp("browser-log") / "streamlit.log")
+    except RuntimeError as error:
+        pytest.fail(str(error))
     yield url
     process.terminate()
     process.wait(timeout=20)

@@ -415,7 +415,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` on a free port on `db`, once it answers its health check: (process, url).
+    Its output goes to `log`; RuntimeError, with that output, if it does not start."""
     port = _free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -463,7 +465,7 @@ def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str
         raise RuntimeError(f"--browser needs chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
-    process, url = _serve(db, folder / "streamlit.log")
+    process, url = serve(db, folder / "streamlit.log")
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -199,6 +199,17 @@ def distribution(changes: pd.DataFrame, measure: str, domain: str) -> pd.DataFra
     return part[["improvement", "people"]].sort_values("improvement").reset_index(drop=True)
 
 
+def improved_share(
+    rows: pd.DataFrame, pct: str = "pct_improved", n: str = "n"
+) -> tuple[float | None, float]:
+    """The share of paired scores that improved across `rows` (domains), weighted by their n:
+    (percentage or None when there are none, number of paired scores)."""
+    total = rows[n].fillna(0).sum()
+    if not total:
+        return None, 0
+    return (rows[pct] * rows[n]).sum() / total, total
+
+
 def headline(summary: pd.DataFrame) -> str:
     """The chart title for the Wellbeing Star: where people improved most."""
     star = summary[(summary["measure"] == "wellbeing_star") & (summary["n"] > 7)]

@@ -313,15 +313,7 @@ def decline_title(funnel: pd.DataFrame, icb_rate: float | None) -> str:
 
 def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     funnel = run("pcn_funnel", params(filters, band))
-    counts = (
-        "referred",
-        "contacted",
-        "engaged",
-        "completed",
-        "declined",
-        "not_contactable",
-        "did_not_attend",
-    )
+    counts = FUNNEL_STAGES
     based_on = {
         "decline_rate_pct": ("referred", "declined"),
         "completed_pct": ("referred", "completed"),

@@ -161,10 +161,8 @@ def outcomes_slide(run: referrals.Runner, filters: Filters) -> Slide:
         )
     low = star[star["low_baseline_n"].fillna(0) > SMALL_MAX]
     if len(low):
-        low_pct = (low["low_baseline_pct_improved"] * low["low_baseline_n"]).sum() / low[
-            "low_baseline_n"
-        ].sum()
-        all_pct = (low["pct_improved"] * low["n"]).sum() / low["n"].sum()
+        low_pct, _ = outcomes.improved_share(low, "low_baseline_pct_improved", "low_baseline_n")
+        all_pct, _ = outcomes.improved_share(low)
         messages.append(
             f"Scores that started low (2 or less) improved {low_pct:.0f}% of the time, "
             f"against {all_pct:.0f}% for all scores"

@@ -5,9 +5,9 @@ import streamlit as st
 from dashboard.core import outcomes as outcome_view
 from dashboard.core import referrals
 from dashboard.core import utilisation as utilisation_view
-from dashboard.core.capacity import ACTIVITY_GROUPS_PARAM
+from dashboard.core.capacity import ACTIVITY_GROUPS_PARAM, count_text
 from dashboard.core.settings import load_settings
-from dashboard.core.suppression import suppress_value
+from dashboard.core.suppression import MARK, is_small, suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
 from dashboard.ui.frame import board_pack_downloads, draw_view, no_data_message
@@ -54,14 +54,10 @@ capacity = query("capacity_gaps", {**params, "activity_groups": ACTIVITY_GROUPS_
 
 st.header("Outcomes, utilisation and capacity")
 tiles = st.columns(3)
-improved = outcomes["n"].sum()
+improved, scores = outcome_view.improved_share(outcomes)
 tiles[0].metric(
     "Improved wellbeing (Star, any domain mean)",
-    suppress_value(
-        f"{(outcomes['pct_improved'] * outcomes['n']).sum() / improved:.0f}%" if improved else None,
-        improved,
-    )
-    or "no follow-ups",
+    suppress_value(f"{improved:.0f}%", scores) if improved is not None else "no follow-ups",
     help="Share of paired Wellbeing Star domain scores that rose at follow-up.",
 )
 gp = utilisation[utilisation["setting"] == "gp_appointment"]
@@ -70,15 +66,14 @@ tiles[1].metric(
     suppress_value(f"{gp.iloc[0]['pct_change']:+.0f}%", gp.iloc[0]["n_people"]) if len(gp) else "-",
     help="Change from the window before referral to the window after (referred cohort).",
 )
-unmet = int(capacity["unmet"].sum())
-demand = int(capacity["demand"].sum())
+unmet, demand = capacity["unmet"].sum(), capacity["demand"].sum()
 tiles[2].metric(
     "VCSE onward referrals unmet",
-    suppress_value(f"{unmet / demand:.0%}", demand) if demand else "-",
+    MARK if is_small(unmet) else suppress_value(f"{unmet / demand:.0%}", demand) if demand else "-",
     help="Waitlisted, declined for lack of capacity, or sent to a closed service.",
 )
 if demand:
     st.write(
-        f"Of {suppress_value(demand, demand)} onward referrals to VCSE activities, "
-        f"{suppress_value(unmet, unmet)} went unmet."
+        f"Of {count_text(demand, capacity['demand'])} onward referrals to VCSE activities, "
+        f"{count_text(unmet, capacity['unmet'])} went unmet."
     )
