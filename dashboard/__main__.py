@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dashboard.core import bench, boardpack, demo, images, ingest, report, store, summary
-from dashboard.core.contract import KINDS
-from dashboard.core.suppression import EXPORT, OFF
+from dashboard.data import ingest, store
+from dashboard.data.contract import KINDS
+from dashboard.devtools import bench, demo
+from dashboard.measures.disclosure import EXPORT, OFF
+from dashboard.output import boardpack, images, report, summary
 
 DESCRIPTION = """\
 Social prescribing commissioner dashboard.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.core import charts  # noqa: F401  (registers the house Plotly template)
+from dashboard.charts import theme  # noqa: F401  (registers the house Plotly template)
 from dashboard.ui.filters import sidebar_filters
 
 # Not "pages/": beside the entry point that name switches on Streamlit's old multipage mode.

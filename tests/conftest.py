@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core import demo, store
+from dashboard.data import store
+from dashboard.devtools import demo
 
 # Browser tests skip where chromium is missing, unless CI demands them.
 REQUIRE_BROWSER = os.environ.get("SP_REQUIRE_BROWSER") == "1"

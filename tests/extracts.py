@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from dashboard.core.contract import KINDS
+from dashboard.data.contract import KINDS
 
 REFERRAL: dict[str, Any] = {
     "referral_id": "R1",

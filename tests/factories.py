@@ -8,8 +8,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.core import store
-from dashboard.core.contract import column_names
+from dashboard.data import store
+from dashboard.data.contract import column_names
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "pcns": {"pcn_name": "Test PCN", "icb_code": "QZZ", "list_size": 10_000},

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.core import bench, store, summary
+from dashboard.data import store
+from dashboard.devtools import bench
+from dashboard.output import summary
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"referrals", "load_s", "queries", "pages", "pandas_s", "duckdb_s", "peak_rss_mb"}

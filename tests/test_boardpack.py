@@ -9,8 +9,10 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from dashboard.__main__ import main
-from dashboard.core import boardpack, charts, images, report, store, summary
-from dashboard.core.filters import Filters
+from dashboard.charts import theme as charts
+from dashboard.data import store
+from dashboard.measures.filters import Filters
+from dashboard.output import boardpack, images, report, summary
 from tests.conftest import REQUIRE_BROWSER
 from tests.factories import add_rows
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core import store
-from dashboard.core.bench import CHROMIUM, CHROMIUM_ARGS, serve
+from dashboard.data import store
+from dashboard.devtools.bench import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.conftest import REQUIRE_BROWSER
 
 PAGES = {

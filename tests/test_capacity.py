@@ -11,9 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.__main__ import main
-from dashboard.core import capacity, queries, store, summary
-from dashboard.core.filters import Filters
-from dashboard.core.suppression import EXPORT, OFF, protect
+from dashboard.data import store
+from dashboard.measures import capacity, queries
+from dashboard.measures.disclosure import EXPORT, OFF, protect
+from dashboard.measures.filters import Filters
+from dashboard.output import summary
 from tests.factories import add_rows
 
 SUMMER = Filters(date_from=date(2025, 6, 1), date_to=date(2025, 8, 31))

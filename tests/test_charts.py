@@ -1,6 +1,6 @@
 import pandas as pd
 
-from dashboard.core.charts import PCN_CHART_LIMIT, telling_note, telling_pcns
+from dashboard.charts.theme import PCN_CHART_LIMIT, telling_note, telling_pcns
 
 
 def pcns(count: int, selected: str | None = None) -> pd.DataFrame:

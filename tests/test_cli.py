@@ -3,7 +3,7 @@ import json
 import pytest
 
 from dashboard.__main__ import main
-from dashboard.core import store
+from dashboard.data import store
 
 
 def test_demo_builds_every_extract_kind(db_path, capsys):

@@ -3,14 +3,14 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from dashboard.core.contract import (
+from dashboard.data.contract import (
     KINDS,
     OutcomeRow,
     ReferralRow,
     columns,
     normalise_header,
 )
-from dashboard.core.store import table_ddl
+from dashboard.data.store import table_ddl
 
 
 def test_contract_every_kind_has_its_key_among_its_columns():

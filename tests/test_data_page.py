@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.core import store
+from dashboard.data import store
 from tests.extracts import csv_text, rows
 
 APP = "../dashboard/app.py"

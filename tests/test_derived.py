@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core import derived, ingest, store
+from dashboard.data import derived, ingest, store
 from tests.extracts import rows, write_csv
 from tests.factories import add_rows
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from dashboard.core.filters import Filters, default_period, parse_query_params
+from dashboard.measures.filters import Filters, default_period, parse_query_params
 
 DEFAULT = (date(2025, 4, 1), date(2026, 3, 31))
 KNOWN = {"U12345", "U23456"}

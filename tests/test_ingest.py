@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dashboard.core import ingest, store
-from dashboard.core.contract import KINDS
-from dashboard.core.dictionary import dictionary, template_csv
-from dashboard.core.export import csv_bytes
+from dashboard.data import ingest, store
+from dashboard.data.contract import KINDS
+from dashboard.data.dictionary import dictionary, template_csv
+from dashboard.export import csv_bytes
 from tests.extracts import REFERRAL, csv_text, rows, snapshot, write_csv
 from tests.spreadsheets import write_xlsx
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.__main__ import main
-from dashboard.core import store
+from dashboard.data import store
 from tests.extracts import rows, snapshot, write_csv
 from tests.spreadsheets import write_xlsx
 

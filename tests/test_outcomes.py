@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from dashboard.core import outcomes, queries
-from dashboard.core.filters import Filters
-from dashboard.core.statistics import mean_ci_of, swemwbs_metric_list
+from dashboard.measures import outcomes, queries
+from dashboard.measures.filters import Filters
+from dashboard.measures.statistics import mean_ci_of, swemwbs_metric_list
 from tests.factories import add_rows
 
 PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))

@@ -3,7 +3,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.core import store
+from dashboard.data import store
 
 APP = "../dashboard/app.py"
 

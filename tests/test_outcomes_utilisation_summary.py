@@ -2,9 +2,10 @@ import json
 from datetime import date
 
 from dashboard.__main__ import main
-from dashboard.core import store, summary
-from dashboard.core.filters import Filters
-from dashboard.core.suppression import EXPORT, OFF
+from dashboard.data import store
+from dashboard.measures.disclosure import EXPORT, OFF
+from dashboard.measures.filters import Filters
+from dashboard.output import summary
 from tests.factories import add_rows
 
 PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.core import report, store
+from dashboard.data import store
+from dashboard.output import report
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 SLIDES = len(report.VIEW_SLIDES) + 1

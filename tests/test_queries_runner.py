@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from dashboard.core import queries, store
+from dashboard.data import store
+from dashboard.measures import queries
 from tests.factories import add_rows
 
 

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboard.core import queries
-from dashboard.core.filters import Filters
-from dashboard.core.referrals import kpi_tiles, params
-from dashboard.core.settings import ReferralBand
+from dashboard.measures import queries
+from dashboard.measures.filters import Filters
+from dashboard.measures.referrals import kpi_tiles, params
+from dashboard.settings import ReferralBand
 from tests.factories import add_rows
 
 BAND = ReferralBand()

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.core import store
+from dashboard.data import store
 
 APP = "../dashboard/app.py"
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from dashboard.__main__ import main
-from dashboard.core import store
+from dashboard.data import store
 from tests.factories import add_rows
 
 PERIOD = ["--from", "2025-04-01", "--to", "2026-03-31"]

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from dashboard.core.statistics import (
+from dashboard.measures.statistics import (
     SWEMWBS_METRIC,
     difference_ci,
     mean_ci,

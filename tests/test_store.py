@@ -5,8 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.core import store
-from dashboard.core.contract import KINDS
+from dashboard.data import store
+from dashboard.data.contract import KINDS
 from tests.factories import add_rows
 
 

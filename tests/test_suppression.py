@@ -1,6 +1,6 @@
 import pandas as pd
 
-from dashboard.core.suppression import (
+from dashboard.measures.disclosure import (
     EXPORT,
     MARK,
     OFF,
@@ -64,7 +64,7 @@ def test_a_percentage_with_a_small_numerator_is_withheld_too():
 
 
 def test_capacity_tile_total_is_rounded_when_a_pair_beside_it_is_withheld():
-    from dashboard.core.capacity import count_text
+    from dashboard.measures.capacity import count_text
 
     assert count_text(1234, pd.Series([3, 1231])) == "1,235"
     assert count_text(1234, pd.Series([30, 1204])) == "1,234"

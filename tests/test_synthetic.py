@@ -3,8 +3,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.core import queries, store, synthetic
-from dashboard.core.contract import KINDS, columns
+from dashboard.data import store
+from dashboard.data.contract import KINDS, columns
+from dashboard.devtools import synthetic
+from dashboard.measures import queries
 
 
 @pytest.fixture(scope="module")

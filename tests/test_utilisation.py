@@ -3,9 +3,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.core import queries, utilisation
-from dashboard.core.filters import Filters
-from dashboard.core.statistics import mean_ci_of
+from dashboard.measures import queries, utilisation
+from dashboard.measures.filters import Filters
+from dashboard.measures.statistics import mean_ci_of
 from tests.factories import add_rows
 
 PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))

@@ -10,9 +10,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import queries, report, store
-from dashboard.core.boardpack import Pack
-from dashboard.core.filters import Filters
+from dashboard.data import store
+from dashboard.measures import queries
+from dashboard.measures.filters import Filters
+from dashboard.output import report
+from dashboard.output.boardpack import Pack
 
 
 @st.cache_resource(show_spinner=False)

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.core.filters import Filters, default_period, financial_year, parse_query_params
+from dashboard.measures.filters import Filters, default_period, financial_year, parse_query_params
 from dashboard.ui.data import query
 
 _READY = "filters_from_url_read"

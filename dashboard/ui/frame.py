@@ -8,13 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.core import boardpack, images, report
-from dashboard.core.boardpack import Pack
-from dashboard.core.export import csv_bytes
-from dashboard.core.filters import Filters
-from dashboard.core.images import SLIDE_HEIGHT, SLIDE_WIDTH
-from dashboard.core.referrals import View
-from dashboard.core.suppression import EXPORT, protect
+from dashboard.export import csv_bytes
+from dashboard.measures.disclosure import EXPORT, protect
+from dashboard.measures.filters import Filters
+from dashboard.measures.referrals import View
+from dashboard.output import boardpack, images, report
+from dashboard.output.boardpack import Pack
+from dashboard.output.images import SLIDE_HEIGHT, SLIDE_WIDTH
 from dashboard.ui.data import connection
 
 

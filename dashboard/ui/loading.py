@@ -9,10 +9,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.core import ingest
-from dashboard.core.contract import KINDS
-from dashboard.core.export import csv_bytes
-from dashboard.core.settings import load_settings
+from dashboard.data import ingest
+from dashboard.data.contract import KINDS
+from dashboard.export import csv_bytes
+from dashboard.settings import load_settings
 from dashboard.ui.data import connection
 
 _FOLDER = "upload_folder"

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard.core import capacity, capacity_charts
-from dashboard.core.contract import ACTIVITY_GROUP
-from dashboard.core.suppression import protect, suppress_value
+from dashboard.charts import capacity as capacity_charts
+from dashboard.data.contract import ACTIVITY_GROUP
+from dashboard.measures import capacity
+from dashboard.measures.disclosure import protect, suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, pcn_names, scope_label
 from dashboard.ui.frame import chart, suppression_note

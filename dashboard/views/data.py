@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import charts, store
-from dashboard.core.contract import KINDS
-from dashboard.core.dictionary import dictionary, template_csv
-from dashboard.core.suppression import protect
+from dashboard.charts import theme as charts
+from dashboard.data import store
+from dashboard.data.contract import KINDS
+from dashboard.data.dictionary import dictionary, template_csv
+from dashboard.measures.disclosure import protect
 from dashboard.ui.data import connection, query
 from dashboard.ui.frame import chart
 from dashboard.ui.loading import upload_panel

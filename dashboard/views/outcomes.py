@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from dashboard.core import charts, outcomes, outcomes_charts
-from dashboard.core.settings import load_settings
-from dashboard.core.statistics import swemwbs_metric_list
-from dashboard.core.suppression import protect, suppress_value
+from dashboard.charts import outcomes as outcomes_charts
+from dashboard.charts import theme as charts
+from dashboard.measures import outcomes
+from dashboard.measures.disclosure import protect, suppress_value
+from dashboard.measures.statistics import swemwbs_metric_list
+from dashboard.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, pcn_names, scope_label
 from dashboard.ui.frame import chart, no_data_message, suppression_note

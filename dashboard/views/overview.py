@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard.core import outcomes as outcome_view
-from dashboard.core import referrals
-from dashboard.core import utilisation as utilisation_view
-from dashboard.core.capacity import ACTIVITY_GROUPS_PARAM, count_text
-from dashboard.core.settings import load_settings
-from dashboard.core.suppression import MARK, is_small, suppress_value
+from dashboard.measures import outcomes as outcome_view
+from dashboard.measures import referrals
+from dashboard.measures import utilisation as utilisation_view
+from dashboard.measures.capacity import ACTIVITY_GROUPS_PARAM, count_text
+from dashboard.measures.disclosure import MARK, is_small, suppress_value
+from dashboard.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
 from dashboard.ui.frame import board_pack_downloads, draw_view, no_data_message

@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from dashboard.core.boardpack import WITHHELD_NOTE
+from dashboard.output.boardpack import WITHHELD_NOTE
 from dashboard.ui.data import board_pack
 from dashboard.ui.filters import current_filters
 from dashboard.ui.frame import chart_config

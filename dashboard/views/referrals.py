@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard.core import referrals
-from dashboard.core.settings import load_settings
+from dashboard.measures import referrals
+from dashboard.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
 from dashboard.ui.frame import draw_view, no_data_message

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from dashboard.core import outcomes_charts, utilisation, utilisation_charts
-from dashboard.core.suppression import protect, suppress_value
+from dashboard.charts import outcomes as outcomes_charts
+from dashboard.charts import utilisation as utilisation_charts
+from dashboard.measures import utilisation
+from dashboard.measures.disclosure import protect, suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, pcn_names, scope_label
 from dashboard.ui.frame import chart, suppression_note

@@ -23,8 +23,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.core import store
-from dashboard.core.contract import (
+from dashboard.data import store
+from dashboard.data.contract import (
     KINDS,
     MEASURE_DOMAINS,
     MEASURE_RANGE,
@@ -33,8 +33,8 @@ from dashboard.core.contract import (
     columns,
     normalise_header,
 )
-from dashboard.core.readers import Refused, Staged, stage
-from dashboard.core.settings import load_settings
+from dashboard.data.readers import Refused, Staged, stage
+from dashboard.settings import load_settings
 
 # Reference data first, so that rows pointing at it in the same load find it.
 KIND_ORDER = ("pcns", "services", "referrals", "onward_referrals", "outcomes", "utilisation")

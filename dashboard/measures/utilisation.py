@@ -13,11 +13,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.core import queries
-from dashboard.core.filters import Filters
-from dashboard.core.settings import UnitCost, load_settings
-from dashboard.core.statistics import difference_ci, mean_ci, mean_sd_from_sums, pct_change
-from dashboard.core.suppression import Policy, export_count, export_figure
+from dashboard.measures import queries
+from dashboard.measures.disclosure import Policy, export_count, export_figure
+from dashboard.measures.filters import Filters
+from dashboard.measures.statistics import difference_ci, mean_ci, mean_sd_from_sums, pct_change
+from dashboard.settings import UnitCost, load_settings
 
 SETTINGS_ORDER = ("gp_appointment", "ae_attendance", "nonelective_admission")
 SETTING_LABEL = {

@@ -12,9 +12,10 @@ from typing import Any
 
 import duckdb
 
-from dashboard.core import capacity, outcomes, queries, referrals, store, utilisation
-from dashboard.core.filters import Filters, default_period, financial_year
-from dashboard.core.suppression import Policy
+from dashboard.data import store
+from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
+from dashboard.measures.disclosure import Policy
+from dashboard.measures.filters import Filters, default_period, financial_year
 
 Section = Callable[[duckdb.DuckDBPyConnection, Filters, Policy], Any]
 SECTIONS: dict[str, Section] = {

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.charts import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.charts.theme import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
 
 SHORT = "#D55E00"  # demand above capacity
 SPARE = "#0072B2"  # places to spare

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard.core.contract import (
+from dashboard.data.contract import (
     ACTIVITY_GROUP,
     MEASURE_DOMAINS,
     POPULATION_AGE_COLUMNS,

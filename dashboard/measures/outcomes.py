@@ -12,12 +12,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.core import queries
-from dashboard.core.contract import MEASURE_DOMAINS
-from dashboard.core.filters import Filters
-from dashboard.core.settings import Settings, load_settings
-from dashboard.core.statistics import mean_ci, mean_sd_from_sums, swemwbs_metric_list
-from dashboard.core.suppression import Policy, export_count, export_figure
+from dashboard.data.contract import MEASURE_DOMAINS
+from dashboard.measures import queries
+from dashboard.measures.disclosure import Policy, export_count, export_figure
+from dashboard.measures.filters import Filters
+from dashboard.measures.statistics import mean_ci, mean_sd_from_sums, swemwbs_metric_list
+from dashboard.settings import Settings, load_settings
 
 LOW_FOLLOWUP_PCT = 60.0  # below this share with a follow-up, results may flatter the service
 MEASURE_LABEL = {

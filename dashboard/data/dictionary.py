@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.core.contract import columns
-from dashboard.core.export import csv_bytes
+from dashboard.data.contract import columns
+from dashboard.export import csv_bytes
 
 
 def dictionary(kind: str) -> pd.DataFrame:

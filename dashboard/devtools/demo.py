@@ -6,7 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from dashboard.core import store, synthetic
+from dashboard.data import store
+from dashboard.devtools import synthetic
 
 
 def build(path: Path, referrals: int | None = None, seed: int = 2024) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.charts import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.charts.theme import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
 
 SETTING_LABEL = {
     "gp_appointment": "GP appointments",

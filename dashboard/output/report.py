@@ -8,20 +8,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.core import (
-    capacity,
-    capacity_charts,
-    charts,
-    outcomes,
-    queries,
-    referrals,
-    utilisation,
-    utilisation_charts,
-)
-from dashboard.core.boardpack import Pack, Slide
-from dashboard.core.filters import Filters
-from dashboard.core.settings import load_settings
-from dashboard.core.suppression import EXPORT, SMALL_MAX, export_count, protect
+from dashboard.charts import capacity as capacity_charts
+from dashboard.charts import theme as charts
+from dashboard.charts import utilisation as utilisation_charts
+from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
+from dashboard.measures.disclosure import EXPORT, SMALL_MAX, export_count, protect
+from dashboard.measures.filters import Filters
+from dashboard.output.boardpack import Pack, Slide
+from dashboard.settings import load_settings
 
 SUPPRESSION_NOTE = (
     "Small-number suppression: counts of 1 to 7 are shown as * and every other count is "

@@ -1,7 +1,7 @@
 """The board pack as slides: PowerPoint (python-pptx) and PDF (fpdf2), with the same content.
 
 A pack is plain data (titles, key messages, a figure or a table, speaker notes) built by
-`dashboard.core.report`; this module only lays it out. Tables arrive already suppressed.
+`dashboard.output.report`; this module only lays it out. Tables arrive already suppressed.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.core import derived
-from dashboard.core.contract import KINDS, columns
+from dashboard.data import derived
+from dashboard.data.contract import KINDS, columns
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "dashboard.duckdb"
@@ -128,7 +128,7 @@ def upsert_from(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> Non
     """Upsert every row of a table or view (named by code, never by user text) by key.
 
     Loads validate in DuckDB; this keeps a million accepted rows out of pandas. The derived
-    fact tables (dashboard.core.derived) follow in the same transaction: the rows that change a
+    fact tables (dashboard.data.derived) follow in the same transaction: the rows that change a
     fact are noted before the upsert (against the stored rows) and their facts refreshed after.
     """
     if kind not in KINDS:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from dashboard.core.contract import PCN_CODE_PATTERN
+from dashboard.data.contract import PCN_CODE_PATTERN
 
 FILTER_PARAMS = ("pcn", "from", "to")
 # Parameters a page keeps in the URL for itself, beside the filter.

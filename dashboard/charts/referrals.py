@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.core.charts import (
+from dashboard.charts.theme import (
     BAND_FILL,
     NHS_BLUE,
     NHS_DARK_GREY,

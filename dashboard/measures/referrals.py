@@ -14,11 +14,10 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core import charts, findings, queries
-from dashboard.core import referrals_charts as rc
-from dashboard.core.filters import Filters
-from dashboard.core.settings import ReferralBand, load_settings
-from dashboard.core.suppression import (
+from dashboard.charts import referrals as rc
+from dashboard.charts import theme as charts
+from dashboard.measures import findings, queries
+from dashboard.measures.disclosure import (
     MARK,
     SMALL_MAX,
     Policy,
@@ -27,6 +26,8 @@ from dashboard.core.suppression import (
     protect,
     protect_total,
 )
+from dashboard.measures.filters import Filters
+from dashboard.settings import ReferralBand, load_settings
 
 Runner = Callable[[str, Mapping[str, Any]], pd.DataFrame]
 EQUITY_DIMENSIONS = ("imd_quintile", "age_band", "sex", "ethnicity")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.charts import (
+from dashboard.charts.theme import (
     NHS_BLUE,
     NHS_DARK_GREY,
     PALETTE,

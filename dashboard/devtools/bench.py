@@ -38,11 +38,13 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.core import capacity, ingest, queries, store, summary
-from dashboard.core.filters import Filters
-from dashboard.core.referrals import FUNNEL_STAGES
-from dashboard.core.settings import load_settings
-from dashboard.core.statistics import swemwbs_metric_list
+from dashboard.data import ingest, store
+from dashboard.measures import capacity, queries
+from dashboard.measures.filters import Filters
+from dashboard.measures.referrals import FUNNEL_STAGES
+from dashboard.measures.statistics import swemwbs_metric_list
+from dashboard.output import summary
+from dashboard.settings import load_settings
 
 DEFAULT_REFERRALS = 1_000_000
 DEFAULT_RUNS = 3
@@ -296,7 +298,7 @@ def _pandas_child(folder: Path, filters: Filters, runs: int) -> dict[str, Any]:
 def time_pandas(folder: Path, filters: Filters, runs: int) -> tuple[float, dict[str, Any]]:
     """pandas in a child process, so its DataFrames do not count in this one's memory."""
     args = [
-        "dashboard.core.bench",
+        "dashboard.devtools.bench",
         "pandas",
         str(folder),
         filters.date_from.isoformat(),
@@ -523,7 +525,7 @@ def run(
         say(f"Generating {referrals:,} synthetic referrals (child process) ...")
         generate(db, referrals)
         say("Writing the extracts as CSV (child process) ...")
-        _child(["dashboard.core.bench", "extracts", str(db), str(folder)])
+        _child(["dashboard.devtools.bench", "extracts", str(db), str(folder)])
 
         say(f"Loading referrals.csv, {runs} runs ...")
         load_s = time_load(folder / "referrals.csv", folder, runs, referrals)

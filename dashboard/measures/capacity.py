@@ -15,16 +15,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.core import queries
-from dashboard.core.contract import ACTIVITY_GROUP
-from dashboard.core.filters import Filters
-from dashboard.core.suppression import (
+from dashboard.data.contract import ACTIVITY_GROUP
+from dashboard.measures import queries
+from dashboard.measures.disclosure import (
     MARK,
     Policy,
     Protected,
     export_count,
     protect_total,
 )
+from dashboard.measures.filters import Filters
 
 # The contract's activity -> NIHR group mapping, bound into SQL as `$activity_groups`.
 ACTIVITY_GROUPS_PARAM: list[list[str]] = [[a, g] for a, g in ACTIVITY_GROUP.items()]

@@ -3,7 +3,7 @@
 Every cell is staged as text, exactly as written (Excel date cells as ISO dates), in columns
 named c0, c1, ... by position, beside `_row`: the row number as the user sees it in their file
 (the header is row 1). Headers are user text, so they never become SQL identifiers. Typing and
-validation happen afterwards, set-wise, in `dashboard.core.ingest`.
+validation happen afterwards, set-wise, in `dashboard.data.ingest`.
 """
 
 from __future__ import annotations
