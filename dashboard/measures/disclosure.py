@@ -1,35 +1,117 @@
-"""Small-number suppression, after NHS England's disclosure control for sub-national figures.
+"""Disclosure control: the one gate every number passes before it reaches a person.
 
-A count from 1 to 7 is withheld (shown `*`); a mean, median or percentage built on 1 to 7
-people is withheld; zero stays 0. Exports also round every other count to the nearest 5.
+The rule, after NHS England's disclosure control for sub-national figures, made to hold
+against differencing:
+
+- A count of 1 to 7 people (or referrals, or events) is withheld and shown `*`; zero stays 0.
+- Every other count is rounded to the nearest 5, on screen and in every export alike, so a
+  withheld count cannot be worked out by subtracting the counts shown beside it, on another
+  page, for another filter, or in a download: every shown count is off by up to 2.
+- Every rate, percentage or mean of counts is recomputed from the rounded counts (and is
+  withheld when its numerator or denominator is withheld), so multiplying it by its shown or
+  public denominator (list sizes are public) gives back only the rounded count. Its interval
+  is recomputed from the rounded counts too.
+- A mean, median or other figure built on 1 to 7 people is withheld; others are rounded to a
+  fixed number of decimals.
+
+`Rules` say which columns of a frame are counts, ratios of counts, and figures built on n
+people; `disclose` applies them. Only the analysts' flag `summary --no-suppression` uses `OFF`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from dashboard.measures.statistics import byars_interval, wilson_interval
+
 SMALL_MAX = 7
+ROUND_TO = 5
 MARK = "*"
+FEWER_THAN = f"fewer than {SMALL_MAX + 1}"
+WITHHELD_NOTE = (
+    "`*` marks a figure withheld because it counts, or is built on, 1 to 7 people. Every other "
+    "count is rounded to the nearest 5, and rates and percentages are worked from the rounded "
+    "counts (disclosure control)."
+)
 
 
 @dataclass(frozen=True)
 class Policy:
     suppress: bool = True
-    round_to: int = 1
+    round_to: int = ROUND_TO
 
 
-ON_SCREEN = Policy(suppress=True, round_to=1)
-EXPORT = Policy(suppress=True, round_to=5)
+PROTECTED = Policy()
 OFF = Policy(suppress=False, round_to=1)
+# The policy in force; only `summary --no-suppression` ever changes it, through `applying`.
+_POLICY: ContextVar[Policy] = ContextVar("disclosure_policy", default=PROTECTED)
+
+
+@contextmanager
+def applying(policy: Policy) -> Iterator[None]:
+    """Compute everything inside the block under `policy` (OFF for the analysts' flag)."""
+    token = _POLICY.set(policy)
+    try:
+        yield
+    finally:
+        _POLICY.reset(token)
+
+
+def current_policy() -> Policy:
+    return _POLICY.get()
 
 
 @dataclass(frozen=True)
-class Protected:
-    """A query result after suppression: numbers (NaN where withheld) and where it withheld."""
+class Ratio:
+    """A figure that is `numerator / denominator x per`, recomputed from the shown counts.
+
+    `denominator` names a count column (rounded and withheld like any count) or, with
+    `public=True`, an exposure that is public or not a count (patient-years from list sizes),
+    which is used as it is. With no denominator the figure is the numerator times `per`.
+    `interval` names the columns of its 95% interval, recomputed by `method`: `wilson` for a
+    proportion, `byars` for a Poisson rate, `shift` to move an interval computed elsewhere (a
+    t interval of a mean) by the difference the rounding made.
+    """
+
+    numerator: str
+    denominator: str | None = None
+    per: float = 1.0
+    public: bool = False
+    interval: tuple[str, str] | None = None
+    method: Literal["wilson", "byars", "shift"] | None = None
+    digits: int = 1
+
+
+@dataclass(frozen=True)
+class Built:
+    """A figure built on the people counted in `n` (a mean score, a median wait)."""
+
+    n: str | tuple[str, ...]
+    digits: int = 2
+
+
+@dataclass(frozen=True)
+class Rules:
+    counts: tuple[str, ...] = ()
+    ratios: Mapping[str, Ratio] = field(default_factory=dict)
+    built: Mapping[str, Built] = field(default_factory=dict)
+
+    def columns(self) -> set[str]:
+        intervals = {c for r in self.ratios.values() if r.interval for c in r.interval}
+        return {*self.counts, *self.ratios, *self.built, *intervals}
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """A frame after the gate: numbers as shown (NaN where withheld) and where it withheld."""
 
     frame: pd.DataFrame
     withheld: pd.DataFrame
@@ -45,83 +127,179 @@ class Protected:
         return shown
 
 
-def is_small(values: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    return (numbers >= 1) & (numbers <= SMALL_MAX)
+# Scalars --------------------------------------------------------------------------------------
 
 
-def round_count(values: pd.Series, step: int) -> pd.Series:
-    if step <= 1:
-        return values
-    numbers = pd.to_numeric(values, errors="coerce")
-    return np.floor(numbers / step + 0.5) * step
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
-def protect(
-    frame: pd.DataFrame,
-    counts: Sequence[str] = (),
-    based_on: Mapping[str, str | Sequence[str]] | None = None,
-    policy: Policy = ON_SCREEN,
-) -> Protected:
-    """Withhold small counts, and figures built on small counts.
+def small(value: Any) -> bool:
+    """True for a count of 1 to 7."""
+    return not _missing(value) and 1 <= float(value) <= SMALL_MAX
 
-    `counts` are columns of people or events; `based_on` maps each derived column (a mean,
-    median or percentage) to the count column of the people it is built on, or to several:
-    a percentage names its numerator too, since 3 declined of 400 would give the 3 away.
-    """
-    based_on = dict(based_on or {})
+
+def count(value: Any, policy: Policy | None = None) -> int | None:
+    """A count as shown: None when withheld or missing, else rounded to the policy's step."""
+    policy = policy or _POLICY.get()
+    if _missing(value) or (policy.suppress and small(value)):
+        return None
+    step = policy.round_to
+    return int(math.floor(float(value) / step + 0.5) * step) if step > 1 else int(value)
+
+
+def exported(value: Any, policy: Policy | None = None) -> int | str | None:
+    """A count for JSON: `*` for 1 to 7, None for none, else rounded."""
+    if _missing(value):
+        return None
+    shown = count(value, policy)
+    return MARK if shown is None else shown
+
+
+def count_text(value: Any, policy: Policy | None = None) -> str:
+    """A count for a title, tile or message: `*` for 1 to 7, `-` for none, else `1,235`."""
+    policy = policy or _POLICY.get()
+    if _missing(value):
+        return "-"
+    shown = count(value, policy)
+    return MARK if shown is None else f"{shown:,}"
+
+
+def people_text(value: Any, policy: Policy | None = None) -> str:
+    """A count in a sentence: `fewer than 8` for 1 to 7."""
+    policy = policy or _POLICY.get()
+    shown = count_text(value, policy)
+    return FEWER_THAN if shown == MARK else shown
+
+
+def ratio(
+    numerator: Any, denominator: Any = None, per: float = 1.0, *, public: bool = False,
+    policy: Policy | None = None,
+) -> float | None:  # fmt: skip
+    """`numerator / denominator x per` from the shown counts; None when withheld or empty."""
+    policy = policy or _POLICY.get()
+    top = count(numerator, policy)
+    if top is None:
+        return None
+    if denominator is None:
+        return top * per
+    bottom = float(denominator) if public else count(denominator, policy)
+    if bottom is None or _missing(bottom) or not bottom:
+        return None
+    return top / bottom * per
+
+
+def built(value: Any, n: Any, policy: Policy | None = None) -> float | None:
+    """A figure built on n people: None when n is 1 to 7 or the figure is missing."""
+    policy = policy or _POLICY.get()
+    if _missing(value) or (policy.suppress and small(n)):
+        return None
+    return float(value)
+
+
+def figure_text(value: Any, template: str = "{:.1f}") -> str:
+    """A shown figure for text: `*` when withheld (None or NaN)."""
+    return MARK if _missing(value) else template.format(value)
+
+
+# Frames ---------------------------------------------------------------------------------------
+
+
+def _round_counts(values: pd.Series, policy: Policy) -> tuple[pd.Series, pd.Series]:
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    withheld = (numbers >= 1) & (numbers <= SMALL_MAX) if policy.suppress else numbers < -1
+    step = policy.round_to
+    rounded = np.floor(numbers / step + 0.5) * step if step > 1 else numbers
+    return rounded.where(~withheld), withheld
+
+
+def _interval(rule: Ratio, top: pd.Series, bottom: pd.Series | None):
+    """The interval of a recomputed ratio from the shown counts: (low, high) series."""
+    if rule.method == "wilson":
+        pairs = [
+            wilson_interval(x, n) if pd.notna(x) and pd.notna(n) and n else (math.nan, math.nan)
+            for x, n in zip(top, bottom, strict=True)
+        ]
+        scale = pd.Series(rule.per, index=top.index)
+    else:
+        pairs = [byars_interval(x) if pd.notna(x) else (math.nan, math.nan) for x in top]
+        scale = rule.per / bottom if bottom is not None else pd.Series(rule.per, index=top.index)
+    low = pd.Series([p[0] for p in pairs], index=top.index, dtype="float64") * scale
+    high = pd.Series([p[1] for p in pairs], index=top.index, dtype="float64") * scale
+    return low, high
+
+
+def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) -> Disclosed:
+    """Apply the rule to every column `rules` names; other columns pass unchanged."""
+    policy = policy or _POLICY.get()
     out = frame.copy()
     withheld = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    missing = rules.columns() - set(frame.columns)
+    if missing:
+        raise KeyError(f"disclosure rules name columns the frame lacks: {sorted(missing)}")
     if not policy.suppress:
-        return Protected(out, withheld)
-    for column in counts:
-        small = is_small(frame[column])
-        withheld[column] = small
-        out[column] = round_count(frame[column].where(~small), policy.round_to)
-    for column, n_columns in based_on.items():
-        names = (n_columns,) if isinstance(n_columns, str) else tuple(n_columns)
-        small = np.logical_or.reduce([is_small(frame[name]) for name in names])
-        withheld[column] = withheld[column] | small
-        out[column] = out[column].where(~small)
-    return Protected(out, withheld)
+        return Disclosed(out, withheld)
+    for column in rules.counts:
+        out[column], withheld[column] = _round_counts(frame[column], policy)
+    for column, rule in rules.ratios.items():
+        top, top_withheld = _round_counts(frame[rule.numerator], policy)
+        hidden = top_withheld.copy()
+        bottom = None
+        if rule.denominator is None:
+            value = top * rule.per
+        else:
+            raw = pd.to_numeric(frame[rule.denominator], errors="coerce").astype("float64")
+            if rule.public:
+                bottom = raw
+            else:
+                bottom, bottom_withheld = _round_counts(raw, policy)
+                hidden |= bottom_withheld
+            value = (top / bottom.where(bottom != 0)) * rule.per
+        exact = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        value = value.where(~hidden & exact.notna()).round(rule.digits)
+        out[column] = value
+        withheld[column] = hidden
+        if rule.interval:
+            low_name, high_name = rule.interval
+            if rule.method == "shift":
+                moved = value - exact
+                low = pd.to_numeric(frame[low_name], errors="coerce") + moved
+                high = pd.to_numeric(frame[high_name], errors="coerce") + moved
+            else:
+                low, high = _interval(rule, top, bottom)
+            out[low_name] = low.where(value.notna()).round(rule.digits)
+            out[high_name] = high.where(value.notna()).round(rule.digits)
+            withheld[low_name] = hidden
+            withheld[high_name] = hidden
+    for column, rule in rules.built.items():
+        names = (rule.n,) if isinstance(rule.n, str) else rule.n
+        hidden = np.logical_or.reduce([_round_counts(frame[name], policy)[1] for name in names])
+        hidden = pd.Series(hidden, index=frame.index)
+        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        out[column] = values.where(~hidden).round(rule.digits)
+        withheld[column] = withheld[column] | hidden
+    return Disclosed(out, withheld)
 
 
-def suppress_value(value: float | int | None, n: float | int | None, policy: Policy = ON_SCREEN):
-    """One figure for a tile or JSON: `*` when it is, or is built on, 1 to 7 people."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def records(shown: Disclosed, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows for JSON: `*` where withheld, None where there is no figure, plain numbers."""
+    table = shown.display()
+    if columns is not None:
+        table = table[columns]
+    return [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if _missing(value):
         return None
-    if policy.suppress and n is not None and 1 <= n <= SMALL_MAX:
-        return MARK
+    if isinstance(value, np.integer | int) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
     return value
-
-
-def export_count(value: float | int | None, policy: Policy = EXPORT) -> int | str | None:
-    """A count for an export or JSON: `*` for 1 to 7, else rounded to the policy's step."""
-    if value is None or pd.isna(value):
-        return None
-    if policy.suppress and 1 <= value <= SMALL_MAX:
-        return MARK
-    step = policy.round_to
-    return int(np.floor(value / step + 0.5) * step) if step > 1 else int(value)
-
-
-def export_figure(
-    value: float | None, n: float | int | None, digits: int, policy: Policy = EXPORT
-) -> float | str | None:
-    """A mean, median, rate or percentage for an export: `*` when built on 1 to 7 people."""
-    if value is None or pd.isna(value):
-        return None
-    if policy.suppress and n is not None and 1 <= n <= SMALL_MAX:
-        return MARK
-    return round(float(value), digits)
-
-
-def protect_total(total: float | int, parts, policy: Policy = ON_SCREEN) -> int | str:
-    """A total shown beside its parts: rounded to 5 when any part is withheld, so the
-    withheld part cannot be worked out by subtraction."""
-    parts = pd.Series(parts, dtype="float64")
-    if policy.suppress and 1 <= total <= SMALL_MAX:
-        return MARK
-    if policy.suppress and is_small(parts).any():
-        return int(np.floor(total / 5 + 0.5) * 5)
-    return export_count(total, policy)

@@ -204,3 +204,30 @@ def pct_change(before: float, after: float) -> float:
     if before is None or after is None or not before or math.isnan(before):
         return math.nan
     return (after - before) / before * 100
+
+
+Z95 = 1.959963984540054
+Z998 = 3.090232306167813
+
+
+def wilson_interval(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion successes / n, as fractions (OHID Fingertips)."""
+    if not n:
+        return math.nan, math.nan
+    p = successes / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return max((centre - half) / scale, 0.0), min((centre + half) / scale, 1.0)
+
+
+def byars_interval(observed: float, z: float = Z95) -> tuple[float, float]:
+    """Byars' approximation to the exact Poisson interval of a count (OHID Fingertips)."""
+    if observed is None or math.isnan(observed) or observed < 0:
+        return math.nan, math.nan
+    low = 0.0
+    if observed > 0:
+        low = observed * (1 - 1 / (9 * observed) - z / (3 * math.sqrt(observed))) ** 3
+    upper_count = observed + 1
+    high = upper_count * (1 - 1 / (9 * upper_count) + z / (3 * math.sqrt(upper_count))) ** 3
+    return max(low, 0.0), high

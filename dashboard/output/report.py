@@ -12,15 +12,17 @@ from dashboard.charts import capacity as capacity_charts
 from dashboard.charts import theme as charts
 from dashboard.charts import utilisation as utilisation_charts
 from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
-from dashboard.measures.disclosure import EXPORT, SMALL_MAX, export_count, protect
+from dashboard.measures.disclosure import Rules, disclose, ratio
+from dashboard.measures.view import Runner
 from dashboard.measures.filters import Filters
 from dashboard.output.boardpack import Pack, Slide
 from dashboard.settings import load_settings
 
 SUPPRESSION_NOTE = (
-    "Small-number suppression: counts of 1 to 7 are shown as * and every other count is "
-    "rounded to the nearest 5; means, medians and percentages built on 1 to 7 people are "
-    "withheld (after NHS England's disclosure control for sub-national figures)."
+    "Disclosure control: counts of 1 to 7 are shown as * and every other count is rounded to "
+    "the nearest 5; rates and percentages are worked from the rounded counts; means, medians "
+    "and percentages built on 1 to 7 people are withheld (after NHS England's disclosure "
+    "control for sub-national figures)."
 )
 
 
@@ -46,28 +48,27 @@ def title_lines(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, 
 
 def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
     kinds = queries.run(con, "data_quality", {})
-    counts = ("rows_read", "accepted", "rejected")
-    shown = protect(kinds, counts=counts, policy=EXPORT).display()
-    rejected = int(kinds["rejected"].sum()) if len(kinds) else 0
-    read = int(kinds["rows_read"].sum()) if len(kinds) else 0
+    shown = disclose(kinds, Rules(counts=("rows_read", "accepted", "rejected")))
     loads = int(kinds["loads"].sum()) if len(kinds) else 0
-    if not read:
+    rejected = ratio(kinds["rejected"].sum(), kinds["rows_read"].sum(), 100)
+    if not len(kinds) or not kinds["rows_read"].sum():
         rejected_message = "No rows read"
-    elif 1 <= rejected <= SMALL_MAX:
+    elif rejected is None:
         rejected_message = "Fewer than 8 rows were rejected at load"
     else:
-        rejected_message = f"{rejected / read:.1%} of rows read were rejected at load"
+        rejected_message = f"{rejected:.1f}% of rows read were rejected at load"
     messages = [
         f"{len(kinds)} of 6 extract kinds loaded, in {loads} load{'s' * (loads != 1)}"
         if len(kinds)
         else "No extracts loaded",
         rejected_message,
     ]
+    table = shown.display()
     return Slide(
         title="Data quality",
         messages=tuple(messages),
-        table=shown[["kind", "rows_read", "accepted", "rejected", "date_from", "date_to"]],
-        withheld=bool((shown[["rows_read", "accepted", "rejected"]] == "*").any(axis=None)),
+        table=table[["kind", "rows_read", "accepted", "rejected", "date_from", "date_to"]],
+        withheld=shown.any_withheld,
         notes="Every load is validated against the data contract; rejected rows are reported "
         "with their reasons on the Data page and never loaded. " + SUPPRESSION_NOTE,
     )
@@ -93,31 +94,12 @@ def _change(current: float | None, previous: float | None) -> str | None:
     return f"{'rose' if change >= 0 else 'fell'} {abs(change):.0f}% on the previous period"
 
 
-def referrals_slide(run: referrals.Runner, filters: Filters) -> Slide:
+def referrals_slide(run: Runner, filters: Filters) -> Slide:
     band = load_settings().referral_band
-    params = referrals.params(filters, band)
-    now = run("referral_kpis", params).iloc[0]
-    before = run("referral_kpis", referrals.params(filters.previous(), band)).iloc[0]
     view = referrals.rate_view(run, filters, band, "report_rate_by_pcn")
-    rates = run("pcn_referral_rates", params)
-    below = int((rates["band_position"] == "below").sum())
-    messages = [f"{people(now['referrals'])} referrals in the period"]
-    if now["referrals"] > SMALL_MAX:
-        rate = f"Referral rate {now['rate_per_1000']:.1f} per 1,000 registered patients a year"
-        change = _change(now["rate_per_1000"], before["rate_per_1000"])
-        messages[0] += f"; {rate.lower()}" + (f", which {change}" if change else "")
-    messages.append(
-        f"{below} of {len(rates)} PCNs refer below the planning band "
-        f"({band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year)"
-    )
-    if now["people_with_wait"] > SMALL_MAX:
-        messages.append(
-            f"Median wait from referral to first contact {now['median_wait_days']:.0f} days; "
-            f"{now['decline_rate_pct']:.0f}% of referrals declined"
-        )
     return Slide(
-        title=plain_title(referrals.rate_title(rates)),
-        messages=tuple(messages),
+        title=view.title,
+        messages=view.messages,
         figure=view.figure,
         withheld=view.withheld,
         notes="Referral rate: referrals / registered list x 1,000, annualised over the period "

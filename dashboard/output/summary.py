@@ -1,25 +1,34 @@
 """The headline figures of every page as one JSON-ready dict (`python -m dashboard summary`).
 
-Each view contributes one section: a function (connection, filters, policy) -> JSON value,
-listed in SECTIONS. Sections compute from unrounded values and round only on output.
+Each domain contributes one section: a function (run, filters) -> JSON value, listed in
+SECTIONS, computed under the disclosure policy in force, so the JSON says what the pages say.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from dashboard.data import store
 from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
-from dashboard.measures.disclosure import Policy
+from dashboard.measures.disclosure import Policy, applying
 from dashboard.measures.filters import Filters, default_period, financial_year
+from dashboard.measures.view import Runner
+from dashboard.settings import load_settings
 
-Section = Callable[[duckdb.DuckDBPyConnection, Filters, Policy], Any]
+Section = Callable[[Runner, Filters], Any]
+
+
+def _referrals(run: Runner, filters: Filters) -> dict[str, Any]:
+    return referrals.summary_section(run, filters, load_settings().referral_band)
+
+
 SECTIONS: dict[str, Section] = {
-    "referrals": referrals.summary_section,
+    "referrals": _referrals,
     "outcomes": outcomes.summary_section,
     "utilisation": utilisation.summary_section,
     "capacity": capacity.summary_capacity,
@@ -43,6 +52,13 @@ def resolve_filters(
 
 
 def build(con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy) -> dict[str, Any]:
+    """Every section under `policy`: the figures the pages show, or with OFF the exact ones."""
+
+    def run(name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        return queries.run(con, name, params)
+
+    with applying(policy):
+        sections = {name: section(run, filters) for name, section in SECTIONS.items()}
     return {
         "filters": {
             "pcns": list(filters.pcns),
@@ -51,5 +67,5 @@ def build(con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy) -> d
         },
         "suppression": {"small_numbers": policy.suppress, "rounded_to": policy.round_to},
         "data_version": store.data_version(con),
-        **{name: section(con, filters, policy) for name, section in SECTIONS.items()},
+        **sections,
     }

@@ -116,3 +116,11 @@ def scope_label(filters: Filters) -> str:
     if len(filters.pcns) == 1:
         return names.get(filters.pcns[0], filters.pcns[0])
     return f"{len(filters.pcns)} selected PCNs"
+
+
+def period_caption(filters: Filters) -> str:
+    """The scope and period under a page's title, and what its tiles compare with."""
+    return (
+        f"{scope_label(filters)}, {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y} "
+        f"({filters.days} days). Tiles compare with the {filters.days} days before."
+    )

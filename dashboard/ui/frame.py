@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.export import csv_bytes
-from dashboard.measures.disclosure import EXPORT, protect
+from dashboard.measures.disclosure import WITHHELD_NOTE
 from dashboard.measures.filters import Filters
-from dashboard.measures.referrals import View
+from dashboard.measures.view import Tile, View
 from dashboard.output import boardpack, images, report
 from dashboard.output.boardpack import Pack
 from dashboard.output.images import SLIDE_HEIGHT, SLIDE_WIDTH
@@ -31,54 +29,46 @@ def chart_config(key: str) -> dict:
     }
 
 
-def chart(
-    figure: go.Figure,
-    data: pd.DataFrame,
-    key: str,
-    *,
-    counts: tuple[str, ...] = (),
-    based_on: dict[str, str] | None = None,
-    caption: str | None = None,
-) -> None:
-    """Draw a chart, its caption, and a button for its data as CSV (suppressed and rounded)."""
-    st.plotly_chart(figure, key=f"chart_{key}", width="stretch", config=chart_config(key))
-    if caption:
-        st.caption(caption)
-
-    def exported() -> bytes:
-        # Made when clicked, not on every rerun: a page has a dozen charts.
-        return csv_bytes(protect(data, counts, based_on, EXPORT).display())
-
+def draw_view(view: View) -> None:
+    """A view from a measures module: its chart, caption, CSV download and suppression note.
+    The chart and the CSV are the view's shown data: nothing here sees an exact count."""
+    st.plotly_chart(
+        view.figure, key=f"chart_{view.key}", width="stretch", config=chart_config(view.key)
+    )
+    if view.caption:
+        st.caption(view.caption)
     st.download_button(
         "Download the data (CSV)",
-        data=exported,
-        file_name=f"{key}.csv",
+        # Made when clicked, not on every rerun: a page has a dozen charts.
+        data=lambda: csv_bytes(view.shown.display()),
+        file_name=f"{view.key}.csv",
         mime="text/csv",
-        key=f"download_{key}",
+        key=f"download_{view.key}",
         icon=":material/download:",
         on_click="ignore",
-    )
-
-
-def draw_view(view: View) -> None:
-    """A view from a core module: its chart, CSV download and suppression note."""
-    chart(
-        view.figure,
-        view.data,
-        view.key,
-        counts=view.counts,
-        based_on=view.based_on,
-        caption=view.caption,
     )
     suppression_note(view.withheld)
 
 
+def draw_views(*views: View, columns: int = 2) -> None:
+    """Views side by side, `columns` to a row."""
+    for start in range(0, len(views), columns):
+        row = views[start : start + columns]
+        for column, view in zip(st.columns(columns), row, strict=False):
+            with column:
+                draw_view(view)
+
+
+def draw_tiles(tiles: list[Tile]) -> None:
+    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        column.metric(
+            tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help
+        )
+
+
 def suppression_note(any_withheld: bool) -> None:
     if any_withheld:
-        st.caption(
-            "`*` marks a figure withheld because it counts, or is built on, 1 to 7 people "
-            "(small-number suppression)."
-        )
+        st.caption(WITHHELD_NOTE)
 
 
 def no_data_message() -> None:
