@@ -8,9 +8,12 @@ with
 
 pcns as (select pcn_code, pcn_name, list_size from main.pcns),
 
+-- Referrals of PCNs missing from the reference list have no list size: left out.
 referrals as (
-    select pcn_code, referral_date from main.referrals
-    where referral_date between $date_from and $date_to
+    select referrals.pcn_code, referrals.referral_date
+    from main.referrals
+    inner join pcns on pcns.pcn_code = referrals.pcn_code
+    where referrals.referral_date between $date_from and $date_to
 ),
 
 months as (

@@ -1,6 +1,7 @@
 -- pcn_funnel: the funnel's stages and drop-outs for every PCN, with its decline rate
 -- (declined / referred), so a selected PCN is seen against its peers; `selected` marks
--- the filter's PCNs. contacted = a first contact is recorded; engaged = engaged or completed.
+-- the filter's PCNs. contacted = a first contact is recorded; engaged = engaged or completed;
+-- completed_pct is among closed referrals (completed or dropped out), so open ones never dilute it.
 -- grain: one row per PCN.
 -- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = none selected).
 with
@@ -21,7 +22,10 @@ counts as (
         count(*) filter (where status = 'completed') as completed,
         count(*) filter (where status = 'declined') as declined,
         count(*) filter (where status = 'not_contactable') as not_contactable,
-        count(*) filter (where status = 'did_not_attend') as did_not_attend
+        count(*) filter (where status = 'did_not_attend') as did_not_attend,
+        count(*) filter (
+            where status in ('completed', 'declined', 'not_contactable', 'did_not_attend')
+        ) as closed
     from referrals
     group by pcn_code
 ),
@@ -37,8 +41,9 @@ final as (
         coalesce(counts.declined, 0) as declined,
         coalesce(counts.not_contactable, 0) as not_contactable,
         coalesce(counts.did_not_attend, 0) as did_not_attend,
+        coalesce(counts.closed, 0) as closed,
         counts.declined * 100.0 / nullif(counts.referred, 0) as decline_rate_pct,
-        counts.completed * 100.0 / nullif(counts.referred, 0) as completed_pct,
+        counts.completed * 100.0 / nullif(counts.closed, 0) as completed_pct,
         list_contains($pcns, pcns.pcn_code) as selected
     from pcns
     left join counts on counts.pcn_code = pcns.pcn_code

@@ -24,6 +24,7 @@ referrals as (
     from main.referrals
     where referral_date between $date_from and $date_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+        and pcn_code in (select pcn_code from main.pcns)
 ),
 
 groups(dimension, group_code, group_order, population_column) as (

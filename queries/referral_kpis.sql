@@ -1,6 +1,8 @@
 -- referral_kpis: headline referral figures for the filter (the tiles, and the summary JSON).
 -- PCNs in band counts the filter's PCNs (all PCNs for the whole ICB) whose annualised rate
--- lies within the planning band, both ends included.
+-- lies within the planning band, both ends included. Referrals of PCNs missing from the
+-- reference list never enter a figure (they have no list size); they are counted apart, as
+-- unknown_pcn_referrals, for the data-quality note. Waits are in wait_times (Kaplan-Meier).
 -- grain: one row.
 -- parameters: $date_from, $date_to (inclusive), $days, $pcns (empty = whole ICB),
 --             $band_low, $band_high (per 1,000 a year).
@@ -11,11 +13,23 @@ pcns as (
     where len($pcns) = 0 or list_contains($pcns, pcn_code)
 ),
 
-referrals as (
-    select pcn_code, status, first_contact_date - referral_date as wait_days
+period_referrals as (
+    select pcn_code, status
     from main.referrals
     where referral_date between $date_from and $date_to
-        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+),
+
+referrals as (
+    select period_referrals.*
+    from period_referrals
+    inner join pcns on pcns.pcn_code = period_referrals.pcn_code
+),
+
+unknown as (
+    select count(*) as unknown_pcn_referrals
+    from period_referrals
+    anti join main.pcns on main.pcns.pcn_code = period_referrals.pcn_code
+    where len($pcns) = 0
 ),
 
 per_pcn as (
@@ -39,9 +53,6 @@ pcn_totals as (
 referral_totals as (
     select
         count(*) as referrals,
-        count(wait_days) as people_with_wait,
-        median(wait_days) as median_wait_days,
-        quantile_cont(wait_days, 0.9) as p90_wait_days,
         count(*) filter (where status = 'declined') as declined
     from referrals
 ),
@@ -55,13 +66,11 @@ final as (
         pcn_totals.pcns,
         pcn_totals.pcns_in_band,
         pcn_totals.pcns_in_band * 100.0 / nullif(pcn_totals.pcns, 0) as pcns_in_band_pct,
-        referral_totals.people_with_wait,
-        referral_totals.median_wait_days,
-        referral_totals.p90_wait_days,
         referral_totals.declined,
         referral_totals.declined * 100.0 / nullif(referral_totals.referrals, 0)
-            as decline_rate_pct
-    from referral_totals, pcn_totals
+            as decline_rate_pct,
+        unknown.unknown_pcn_referrals
+    from referral_totals, pcn_totals, unknown
 )
 
 select * from final

@@ -11,6 +11,7 @@ waits as (
     where referral_date between $date_from and $date_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
         and first_contact_date is not null
+        and pcn_code in (select pcn_code from main.pcns)
 ),
 
 weeks as (select range as week from range(0, 13)),

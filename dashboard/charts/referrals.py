@@ -208,8 +208,8 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
                 "size": 11,
                 "opacity": _peer_opacity(ordered),
             },
-            customdata=ordered[["people_with_wait"]],
-            hovertemplate="%{y}: %{x:.0f} days<br>n = %{customdata[0]:,}<extra>"
+            customdata=ordered[["referrals"]],
+            hovertemplate="%{y}: %{x:.0f} days<br>n = %{customdata[0]:,} referrals<extra>"
             + name
             + "</extra>",
         )

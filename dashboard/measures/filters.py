@@ -35,17 +35,41 @@ class Filters(BaseModel):
     def days(self) -> int:
         return (self.date_to - self.date_from).days + 1
 
+    @property
+    def financial_years(self) -> int | None:
+        """How many whole financial years the period is (1 April to 31 March), or None."""
+        if (self.date_from.month, self.date_from.day) != (4, 1):
+            return None
+        if (self.date_to.month, self.date_to.day) != (3, 31):
+            return None
+        return self.date_to.year - self.date_from.year
+
+    @property
+    def year_days(self) -> int:
+        """The days that annualise a rate: 365 for each whole financial year, leap year or
+        not, so a whole year counts as one; otherwise the days in the period."""
+        years = self.financial_years
+        return 365 * years if years else self.days
+
     def params(self) -> dict[str, Any]:
-        """Bound parameters for queries: `$pcns`, `$date_from`, `$date_to`, `$days`."""
+        """Bound parameters for queries: `$pcns`, `$date_from`, `$date_to`, and `$days`, the
+        period's length for annualising rates (`year_days`)."""
         return {
             "pcns": list(self.pcns),
             "date_from": self.date_from,
             "date_to": self.date_to,
-            "days": self.days,
+            "days": self.year_days,
         }
 
     def previous(self) -> Filters:
-        """The period of the same length just before this one, for the same PCNs."""
+        """The period to compare with: the previous financial years for whole ones, else the
+        same number of days immediately before, for the same PCNs."""
+        years = self.financial_years
+        if years:
+            start = date(self.date_from.year - years, 4, 1)
+            return self.model_copy(
+                update={"date_from": start, "date_to": self.date_from - timedelta(days=1)}
+            )
         return self.model_copy(
             update={
                 "date_from": self.date_from - timedelta(days=self.days),

@@ -149,7 +149,7 @@ def equity_title(groups: pd.DataFrame, dimension: str) -> str:
 def _equity_groups(run: Runner, filters: Filters, band: ReferralBand) -> pd.DataFrame:
     equity = run("referral_equity", params(filters, band))
     return equity.assign(
-        patient_years=patient_years(equity["population"], filters.days),
+        patient_years=patient_years(equity["population"], filters.year_days),
         dimension_referrals=equity.groupby("dimension")["referrals"].transform("sum"),
     )
 

@@ -7,6 +7,7 @@ the disclosure gate: titles and captions are written from shown (rounded) values
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
-from dashboard.measures import findings
+from dashboard.measures import findings, waits
 from dashboard.measures.disclosure import (
     MARK,
     Ratio,
@@ -24,6 +25,7 @@ from dashboard.measures.disclosure import (
     disclose,
     exported,
     figure_text,
+    people_text,
     ratio,
 )
 from dashboard.measures.filters import Filters
@@ -34,6 +36,7 @@ FUNNEL_STAGES = (
     "referred",
     "contacted",
     "engaged",
+    "open",
     "completed",
     "declined",
     "not_contactable",
@@ -67,58 +70,77 @@ def headline(run: Runner, filters: Filters, band: ReferralBand) -> dict[str, Any
     kpis = run("referral_kpis", params(filters, band)).iloc[0]
     rates = rate_table(run, filters, band)
     in_scope = rates[rates["selected"]] if filters.pcns else rates
-    people_with_wait = kpis["people_with_wait"]
+    wait = waits.headline(run, filters)
     return {
         "referrals": count(kpis["referrals"]),
+        "referrals_text": people_text(kpis["referrals"]),
         "rate_per_1000": ratio(
             kpis["referrals"],
-            patient_years(kpis["list_size"], filters.days) if kpis["list_size"] else None,
+            patient_years(kpis["list_size"], filters.year_days) if kpis["list_size"] else None,
             1000,
             public=True,
         ),
         "pcns": len(in_scope),
         "pcns_in_band": int((in_scope["band_position"] == "within").sum()),
-        "people_with_wait": count(people_with_wait),
-        "median_wait_days": None if count(people_with_wait) is None else kpis["median_wait_days"],
-        "p90_wait_days": None if count(people_with_wait) is None else kpis["p90_wait_days"],
+        "median_wait_days": _figure(wait["median_wait_days"]),
+        "p90_wait_days": _figure(wait["p90_wait_days"]),
         "declined": count(kpis["declined"]),
         "decline_rate_pct": ratio(kpis["declined"], kpis["referrals"], 100),
     }
 
 
+def _figure(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def _delta(now: Any, before: Any, template: str) -> str | None:
+    """The change on the previous period, or None when either period has no figure."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
     return template.format(now - before)
 
 
+def _tile(label: str, value: str, delta: str | None, colour: str, help: str | None) -> Tile:
+    """A zero change is neutral, not red or green."""
+    if delta is not None and ZERO_CHANGE.match(delta):
+        delta, colour = "No change on the previous period", "off"
+    return Tile(label, value, delta, colour, help)
+
+
+ZERO_CHANGE = re.compile(r"^[+-]?0(\.0+)?\D")
+
+
 def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
     """Referrals, rate, PCNs in band, median wait and decline rate, each against the previous
-    period of the same length."""
+    period (the previous financial year for a whole one); no change is shown when the
+    previous period has no referrals."""
     now = headline(run, filters, band)
     before = headline(run, filters.previous(), band)
+    if not before["referrals"]:
+        before = dict.fromkeys(before)
     return [
-        Tile(
+        _tile(
             "Referrals",
-            count_text(now["referrals"]) if now["referrals"] is not None else MARK,
+            MARK if now["referrals"] is None else f"{now['referrals']:,}",
             findings.change_phrase(now["referrals"], before["referrals"]),
-            help="Counts are rounded to the nearest 5 (disclosure control).",
+            "normal",
+            "Counts are rounded to the nearest 5 (disclosure control).",
         ),
-        Tile(
+        _tile(
             "Per 1,000 registered a year",
             figure_text(now["rate_per_1000"]),
             findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"]),
             "off",
             RATE_DEFINITION,
         ),
-        Tile(
+        _tile(
             "PCNs within the planning band",
             f"{now['pcns_in_band']} of {now['pcns']}",
             _delta(now["pcns_in_band"], before["pcns_in_band"], "{:+.0f} on the previous period"),
-            help=f"Band {band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year. "
-            f"{band.source}",
+            "normal",
+            f"Band {band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year. {band.source}",
         ),
-        Tile(
+        _tile(
             "Median wait to first contact",
             figure_text(now["median_wait_days"], "{:.0f} days"),
             _delta(
@@ -127,9 +149,10 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
                 "{:+.0f} days on the previous period",
             ),
             "inverse",
-            f"90th percentile: {figure_text(now['p90_wait_days'], '{:.0f} days')}.",
+            f"Kaplan-Meier, counting people still waiting. 90th percentile: "
+            f"{figure_text(now['p90_wait_days'], '{:.0f} days')}.",
         ),
-        Tile(
+        _tile(
             "Declined",
             figure_text(now["decline_rate_pct"], "{:.1f}%"),
             _delta(
@@ -150,7 +173,7 @@ RATE_RULES = Rules(counts=("referrals",), ratios={"rate_per_1000": RATE})
 
 def _rates(run: Runner, filters: Filters, band: ReferralBand) -> pd.DataFrame:
     rates = run("pcn_referral_rates", params(filters, band))
-    return rates.assign(patient_years=patient_years(rates["list_size"], filters.days))
+    return rates.assign(patient_years=patient_years(rates["list_size"], filters.year_days))
 
 
 def _rank_rates(rates: pd.DataFrame, band: ReferralBand) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -237,7 +260,7 @@ def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str
     now = headline(run, filters, band)
     before = headline(run, filters.previous(), band)
     rates = rate_table(run, filters, band)
-    first = f"{people_text(now['referrals'])} referrals in the period"
+    first = f"{now['referrals_text']} referrals in the period"
     if now["rate_per_1000"] is not None:
         first += f"; referral rate {now['rate_per_1000']:.1f} per 1,000 registered patients a year"
         change = findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"])
@@ -254,6 +277,13 @@ def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str
             f"{now['decline_rate_pct']:.0f}% of referrals declined"
         )
     return tuple(messages)
+
+
+def slide_notes(band: ReferralBand) -> str:
+    return (
+        f"Referral rate: {RATE_DEFINITION} Planning band: {band.source}. Wait: days from "
+        "referral to first contact."
+    )
 
 
 def has_referrals(run: Runner, filters: Filters, band: ReferralBand) -> bool:
@@ -302,34 +332,34 @@ def monthly_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
 # Funnel and decline ---------------------------------------------------------------------------
 
 FUNNEL_RULES = Rules(
-    counts=("people", "referred"),
-    ratios={"share_pct": Ratio("people", "referred", per=100)},
+    counts=("people", "base"),
+    ratios={
+        "share_pct": Ratio(
+            "people", "base", 100, interval=("share_low", "share_high"), method="wilson"
+        )
+    },
 )
 
 
 def funnel_title(stages: pd.DataFrame) -> str:
     shares = stages.set_index("stage")["share_pct"]
-    if stages.empty or not stages["referred"].fillna(0).iloc[0]:
+    if stages.empty or not stages["base"].fillna(0).iloc[0]:
         return "No referrals in the period"
     completed = figure_text(shares.get("completed"), "{:.0f}%")
     declined = figure_text(shares.get("declined"), "{:.0f}%")
-    return f"{completed} of referrals completed; {declined} declined"
+    return f"{completed} of closed referrals completed; {declined} declined"
 
 
 def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     stages = run("referral_funnel", params(filters, band))
-    referred = stages.loc[stages["stage"] == "referred", "people"]
-    stages = stages.assign(referred=int(referred.iloc[0]) if len(referred) else 0)
-    if "share_pct" not in stages:
-        stages["share_pct"] = (
-            stages["people"] * 100 / stages["referred"].where(stages["referred"] > 0)
-        )
+    stages = stages.assign(share_low=float("nan"), share_high=float("nan"))
+    referred = stages.loc[stages["stage"] == "referred", "people"].sum()
 
     def draw(shown: pd.DataFrame):
         figure = rc.title_room(charts.funnel(shown, funnel_title(shown)))
         figure.update_layout(
-            title_subtitle_text=f"n = {count_text(stages['referred'].iloc[0])} referrals; "
-            "drop-outs in orange"
+            title_subtitle_text=f"n = {count_text(referred)} referrals; completion and "
+            "drop-outs are shares of closed referrals"
         )
         return figure
 
@@ -338,16 +368,18 @@ def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         stages,
         FUNNEL_RULES,
         draw,
-        caption="Contacted: a first contact is recorded. Engaged: engaged or completed. "
-        "Drop-outs are each referral's latest status.",
+        caption="Contacted: a first contact is recorded. Engaged: engaged or completed. Open: "
+        "referred, contacted or engaged and not yet closed. Completed and the drop-outs "
+        "(each referral's latest status) are shares of the closed referrals, with Wilson 95% "
+        "intervals in the CSV.",
     )
 
 
 DECLINE_RULES = Rules(
-    counts=FUNNEL_STAGES,
+    counts=(*(stage for stage in FUNNEL_STAGES if stage != "open"), "closed"),
     ratios={
         "decline_rate_pct": Ratio("declined", "referred", per=100),
-        "completed_pct": Ratio("completed", "referred", per=100),
+        "completed_pct": Ratio("completed", "closed", per=100),
     },
 )
 

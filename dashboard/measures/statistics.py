@@ -231,3 +231,40 @@ def byars_interval(observed: float, z: float = Z95) -> tuple[float, float]:
     upper_count = observed + 1
     high = upper_count * (1 - 1 / (9 * upper_count) + z / (3 * math.sqrt(upper_count))) ** 3
     return max(low, 0.0), high
+
+
+def kaplan_meier(times, events, weights) -> list[tuple[float, float]]:
+    """The Kaplan-Meier survival curve [(time, S(time))] from grouped data: at each time, how
+    many had the event (`events` true) and how many were censored, weighted by `weights`.
+    Censored at a time are still at risk at that time (the usual convention)."""
+    table: dict[float, list[float]] = {}
+    for time, event, weight in zip(times, events, weights, strict=True):
+        row = table.setdefault(float(time), [0.0, 0.0])
+        row[0 if event else 1] += float(weight)
+    at_risk = sum(a + b for a, b in table.values())
+    survival, curve = 1.0, []
+    for time in sorted(table):
+        happened, censored = table[time]
+        if happened and at_risk:
+            survival *= 1 - happened / at_risk
+            curve.append((time, survival))
+        at_risk -= happened + censored
+    return curve
+
+
+def survival_quantile(curve: list[tuple[float, float]], q: float) -> float:
+    """The time by which a share q has had the event (S(t) <= 1 - q); NaN if never reached."""
+    for time, survival in curve:
+        if survival <= 1 - q + 1e-12:
+            return time
+    return math.nan
+
+
+def share_by(curve: list[tuple[float, float]], time: float) -> float:
+    """1 - S(time): the estimated share who had the event by `time`."""
+    survival = 1.0
+    for at, value in curve:
+        if at > time:
+            break
+        survival = value
+    return 1 - survival

@@ -1,38 +1,120 @@
-"""Waits from referral to first contact: by PCN and their distribution."""
+"""Waits from referral to first contact, over all referrals: Kaplan-Meier estimates with the
+not-yet-contacted censored at the data's date (or at their end date when they closed
+without a contact), so people still waiting are not dropped and the median not understated.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
-from dashboard.measures.disclosure import Built, Rules, count_text, figure_text
+from dashboard.measures.disclosure import (
+    Built,
+    Ratio,
+    Rules,
+    count_text,
+    disclose,
+    figure_text,
+    people_text,
+)
 from dashboard.measures.filters import Filters
-from dashboard.measures.referrals import headline, params
+from dashboard.measures.statistics import kaplan_meier, survival_quantile
 from dashboard.measures.view import Runner, View, build
 from dashboard.settings import ReferralBand
 
-# Waits ----------------------------------------------------------------------------------------
-
+WITHIN_DAYS = (14, 28)
 WAIT_RULES = Rules(
-    counts=("people_with_wait",),
-    built={
-        "median_wait_days": Built("people_with_wait", 1),
-        "p90_wait_days": Built("people_with_wait", 1),
+    counts=(
+        "referrals",
+        "contacted",
+        "still_waiting",
+        "within_14",
+        "seen_14",
+        "within_28",
+        "seen_28",
+    ),
+    ratios={
+        f"within_{d}_pct": Ratio(
+            f"within_{d}",
+            f"seen_{d}",
+            100,
+            interval=(f"within_{d}_low", f"within_{d}_high"),
+            method="wilson",
+        )
+        for d in WITHIN_DAYS
     },
+    built={"median_wait_days": Built("referrals", 0), "p90_wait_days": Built("referrals", 0)},
 )
+DEFINITION = (
+    "Days from referral to first contact over all referrals (Kaplan-Meier): a referral not yet "
+    "contacted counts as waiting up to the data's date, or up to its end date if it closed "
+    "without a contact. Within 14 or 28 days: of the referrals that could be followed that "
+    "long."
+)
+
+
+def _summarise(times: pd.DataFrame) -> dict[str, Any]:
+    """Kaplan-Meier median and 90th percentile and the within-14/28-day counts of one group."""
+    curve = kaplan_meier(times["days"], times["contacted"], times["referrals"])
+    row: dict[str, Any] = {
+        "referrals": times["referrals"].sum(),
+        "contacted": times.loc[times["contacted"], "referrals"].sum(),
+        "still_waiting": times["still_waiting"].sum(),
+        "median_wait_days": survival_quantile(curve, 0.5),
+        "p90_wait_days": survival_quantile(curve, 0.9),
+    }
+    for days in WITHIN_DAYS:
+        within = times["contacted"] & (times["days"] <= days)
+        row[f"within_{days}"] = times.loc[within, "referrals"].sum()
+        row[f"seen_{days}"] = times.loc[within | (times["days"] >= days), "referrals"].sum()
+        row[f"within_{days}_pct"] = (
+            row[f"within_{days}"] * 100 / (row[f"seen_{days}"] or float("nan"))
+        )
+        row[f"within_{days}_low"] = row[f"within_{days}_high"] = float("nan")
+    return row
+
+
+def _times(run: Runner, filters: Filters) -> pd.DataFrame:
+    return run("wait_times", filters.params())
+
+
+def wait_summary(run: Runner, filters: Filters) -> pd.DataFrame:
+    """One row for the filter's PCNs (the whole ICB when none), exact: pass it to the gate."""
+    times = _times(run, filters)
+    if filters.pcns:
+        times = times[times["pcn_code"].isin(filters.pcns)]
+    return pd.DataFrame([_summarise(times)])
+
+
+def headline(run: Runner, filters: Filters) -> dict[str, Any]:
+    """Shown median and 90th percentile waits, and the shown within-days shares."""
+    return disclose(wait_summary(run, filters), WAIT_RULES).frame.iloc[0].to_dict()
+
+
+def by_pcn(run: Runner, filters: Filters) -> pd.DataFrame:
+    times = _times(run, filters)
+    pcns = run("pcn_options", {})[["pcn_code", "pcn_name"]]
+    rows = [{"pcn_code": code, **_summarise(part)} for code, part in times.groupby("pcn_code")]
+    frame = pcns.merge(pd.DataFrame(rows, columns=["pcn_code", *WAIT_RULES.columns()]), how="left")
+    frame["selected"] = frame["pcn_code"].isin(filters.pcns)
+    counts = list(WAIT_RULES.counts)
+    frame[counts] = frame[counts].fillna(0)
+    return frame.sort_values(["median_wait_days", "pcn_code"], na_position="last")
 
 
 def waits_title(shown: pd.DataFrame) -> str:
     measured = shown.dropna(subset=["median_wait_days"])
     chosen = measured[measured["selected"]]
     if measured.empty:
-        return "Too few first contacts per PCN to compare waits"
+        return "Too few referrals per PCN to compare waits"
     if len(chosen) == 1:
         row = chosen.iloc[0]
         return (
             f"{row['pcn_name']}: median {row['median_wait_days']:.0f} days to first contact, "
-            f"9 in 10 within {row['p90_wait_days']:.0f}"
+            f"9 in 10 within {figure_text(row['p90_wait_days'], '{:.0f}')}"
         )
     return (
         f"Median wait to first contact from {measured['median_wait_days'].min():.0f} to "
@@ -41,14 +123,16 @@ def waits_title(shown: pd.DataFrame) -> str:
 
 
 def waits_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
-    waits = run("pcn_waits", params(filters, band))
-    subtitle = f"n = {count_text(waits['people_with_wait'].sum())} people with a first contact"
+    waits = by_pcn(run, filters)
+    subtitle = (
+        f"n = {count_text(waits['referrals'].sum())} referrals, "
+        f"{people_text(waits['still_waiting'].sum())} still waiting"
+    )
 
     def caption(shown: pd.DataFrame) -> str:
         drawn = charts.telling_pcns(shown, "median_wait_days")
-        return (
-            "Days from referral to first contact; referrals not yet contacted have no wait."
-            + charts.telling_note(shown, drawn, "the longest and shortest median waits")
+        return DEFINITION + charts.telling_note(
+            shown, drawn, "the longest and shortest median waits"
         )
 
     return build(
@@ -63,24 +147,31 @@ def waits_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
 
 
 def wait_distribution_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
-    query_params = params(filters, band)
-    distribution = run("wait_distribution", query_params)
-    now = headline(run, filters, band)
-    n = now["people_with_wait"]
-    if n == 0:
-        title = "No first contacts recorded in the period"
+    distribution = run("wait_distribution", filters.params())
+    now = headline(run, filters)
+    if not now["referrals"]:
+        title = "No referrals in the period"
     else:
         title = (
-            f"Half of people were contacted within "
+            f"Half of referrals had a first contact within "
             f"{figure_text(now['median_wait_days'], '{:.0f}')} days, 9 in 10 within "
             f"{figure_text(now['p90_wait_days'], '{:.0f}')}"
         )
+    within = ", ".join(
+        f"{figure_text(now[f'within_{d}_pct'], '{:.0f}%')} within {d} days" for d in WITHIN_DAYS
+    )
+    median = now["median_wait_days"]
     return build(
         "wait_distribution",
         distribution,
         Rules(counts=("people",)),
         lambda shown: rc.wait_histogram(
-            shown, now["median_wait_days"], title, f"n = {count_text(n)} people"
+            shown,
+            None if pd.isna(median) else median,
+            title,
+            f"n = {count_text(now['referrals'])} referrals; {within}; bars: those contacted",
         ),
-        caption="Whole weeks from referral to first contact; 12 weeks or more share the last bar.",
+        caption="Whole weeks from referral to first contact for referrals with a contact; "
+        "12 weeks or more share the last bar. The median and 90th percentile count everyone "
+        "referred, still waiting included (Kaplan-Meier).",
     )

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import duckdb
 import pandas as pd
 
-from dashboard.charts import capacity as capacity_charts
-from dashboard.charts import theme as charts
-from dashboard.charts import utilisation as utilisation_charts
 from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
 from dashboard.measures.disclosure import Rules, disclose, ratio
-from dashboard.measures.view import Runner
 from dashboard.measures.filters import Filters
+from dashboard.measures.view import Runner, View
 from dashboard.output.boardpack import Pack, Slide
 from dashboard.settings import load_settings
 
@@ -74,146 +70,33 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
     )
 
 
-def plain_title(title: str) -> str:
-    """A chart title without Plotly's subtitle markup, for a slide's heading."""
-    return re.sub(r"<[^>]+>", "", title.split("<br>")[0]).strip()
-
-
-def people(n: float | None) -> str:
-    """A count for a slide: rounded to 5, and never 1 to 7."""
-    value = export_count(n)
-    return "fewer than 8" if value == "*" else f"{value:,}"
-
-
-def _change(current: float | None, previous: float | None) -> str | None:
-    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
-        return None
-    if not previous:
-        return None
-    change = (current - previous) / previous * 100
-    return f"{'rose' if change >= 0 else 'fell'} {abs(change):.0f}% on the previous period"
-
-
-def referrals_slide(run: Runner, filters: Filters) -> Slide:
-    band = load_settings().referral_band
-    view = referrals.rate_view(run, filters, band, "report_rate_by_pcn")
+def view_slide(view: View, notes: str) -> Slide:
+    """A slide is a view: its title, key messages and chart, with the definitions it uses."""
     return Slide(
         title=view.title,
         messages=view.messages,
         figure=view.figure,
         withheld=view.withheld,
-        notes="Referral rate: referrals / registered list x 1,000, annualised over the period "
-        f"(x 365 / days). Planning band: {band.source}. Wait: days from referral to first "
-        "contact. " + SUPPRESSION_NOTE,
+        notes=f"{notes} {SUPPRESSION_NOTE}",
     )
 
 
-def outcomes_slide(run: referrals.Runner, filters: Filters) -> Slide:
-    sums = run("outcome_change", outcomes.sums_params(filters))
-    summary = outcomes.summarise(sums, filters.pcns)
-    star = summary[summary["measure"] == "wellbeing_star"].reset_index(drop=True)
-    if star.empty:
-        return Slide("Outcomes", ("No paired Wellbeing Star scores for this selection",))
-    shown = protect(
-        star,
-        counts=("n", "people_with_baseline"),
-        based_on={"mean_baseline": "n", "mean_followup": "n"},
-    )
-    paired, with_baseline = star["n"].max(), star["people_with_baseline"].max()
-    messages = [
-        f"{people(paired)} people have paired Wellbeing Star scores"
-        + (
-            f" ({paired / with_baseline:.0%} of those with a baseline)"
-            if paired > SMALL_MAX
-            else ""
-        ),
-    ]
-    ranked = star[star["n"] > SMALL_MAX].sort_values("pct_improved", ascending=False)
-    if len(ranked):
-        top = ranked.iloc[0]
-        messages.append(
-            f"{top['pct_improved']:.0f}% improved in {top['domain'].replace('_', ' ')}, "
-            "the domain with the most improvement"
-        )
-    low = star[star["low_baseline_n"].fillna(0) > SMALL_MAX]
-    if len(low):
-        low_pct, _ = outcomes.improved_share(low, "low_baseline_pct_improved", "low_baseline_n")
-        all_pct, _ = outcomes.improved_share(low)
-        messages.append(
-            f"Scores that started low (2 or less) improved {low_pct:.0f}% of the time, "
-            f"against {all_pct:.0f}% for all scores"
-        )
-    return Slide(
-        title=plain_title(outcomes.headline(star)),
-        messages=tuple(messages),
-        figure=charts.dumbbell(
-            shown.frame,
-            "domain",
-            "mean_baseline",
-            "mean_followup",
-            outcomes.headline(star),
-            "Mean score (1-5)",
-        ),
-        withheld=shown.any_withheld,
-        notes="Paired baseline and follow-up scores only. Improved: a higher score at follow-up. "
-        "Low baseline: 2 or less (Rotherham evaluation). Missing follow-ups bias results: people "
-        "who complete a follow-up may have done better. " + SUPPRESSION_NOTE,
-    )
+def referrals_slide(run: Runner, filters: Filters) -> Slide:
+    band = load_settings().referral_band
+    view = referrals.rate_view(run, filters, band, "report_rate_by_pcn")
+    return view_slide(view, referrals.slide_notes(band))
 
 
-def utilisation_slide(run: referrals.Runner, filters: Filters) -> Slide:
-    sums = run("utilisation_change", utilisation.sums_params(filters))
-    referred = utilisation.summarise(sums, "referred", filters.pcns)
-    if referred.empty:
-        return Slide("Health-system utilisation", ("No utilisation data for this selection",))
-    based_on = {c: "n_people" for c in utilisation.COLUMNS if c not in ("setting", "n_people")}
-    shown = protect(referred, counts=("n_people",), based_on=based_on)
-    changes = [
-        f"{utilisation.SETTING_LABEL.get(row.setting, row.setting)} {row.pct_change:+.0f}%"
-        for row in referred.itertuples()
-        if row.n_people > SMALL_MAX and pd.notna(row.pct_change)
-    ]
-    messages = [f"{people(referred['n_people'].max())} people with a window before and after"]
-    if changes:
-        messages.append("Per person after referral: " + ", ".join(changes))
-    messages.append("Part of any fall would have happened anyway (regression to the mean)")
-    return Slide(
-        title=plain_title(utilisation.headline(referred)),
-        messages=tuple(messages),
-        figure=utilisation_charts.before_after(shown.frame, utilisation.headline(referred)),
-        withheld=shown.any_withheld,
-        notes="Mean events per person in the window before and after referral, for people "
-        "with both windows. People are often referred at a crisis, so some of the fall is "
-        "regression to the mean; where a comparison cohort is loaded, the Utilisation page "
-        "shows the difference in differences. " + SUPPRESSION_NOTE,
-    )
+def outcomes_slide(run: Runner, filters: Filters) -> Slide:
+    return view_slide(outcomes.board_view(run, filters), outcomes.SLIDE_NOTES)
 
 
-def capacity_slide(run: referrals.Runner, filters: Filters) -> Slide:
-    pairs = run("capacity_gaps", capacity.params(filters))
-    if pairs.empty:
-        return Slide("VCSE capacity", ("No onward referrals to VCSE activities",))
-    groups = capacity.by_group(pairs)
-    shown = protect(groups, counts=capacity.GAP_COUNTS)
-    demand, unmet = pairs["demand"].sum(), pairs["unmet"].sum()
-    messages = [f"{people(demand)} onward referrals to VCSE activities"]
-    if demand > SMALL_MAX and unmet > SMALL_MAX:
-        messages.append(
-            f"{people(unmet)} ({unmet / demand:.0%}) unmet: waitlisted, declined for lack of "
-            "capacity or sent to a closed service"
-        )
-    short = int(pairs["months_short"].sum())
-    messages.append(f"{short:,} PCN-activity-months had more demand than places")
-    finding = capacity.gap_finding(pairs)
-    return Slide(
-        title=plain_title(finding),
-        messages=tuple(messages),
-        figure=capacity_charts.group_bars(shown.frame, finding),
-        withheld=shown.any_withheld,
-        notes="Demand: onward referrals (PCN of the referral, activity of the onward "
-        "referral). Capacity: monthly places of open services serving the PCN, counted for the "
-        "months a pair saw demand. " + SUPPRESSION_NOTE,
-    )
+def utilisation_slide(run: Runner, filters: Filters) -> Slide:
+    return view_slide(utilisation.board_view(run, filters), utilisation.SLIDE_NOTES)
+
+
+def capacity_slide(run: Runner, filters: Filters) -> Slide:
+    return view_slide(capacity.board_view(run, filters), capacity.SLIDE_NOTES)
 
 
 VIEW_SLIDES = (referrals_slide, outcomes_slide, utilisation_slide, capacity_slide)

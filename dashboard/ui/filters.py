@@ -122,5 +122,14 @@ def period_caption(filters: Filters) -> str:
     """The scope and period under a page's title, and what its tiles compare with."""
     return (
         f"{scope_label(filters)}, {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y} "
-        f"({filters.days} days). Tiles compare with the {filters.days} days before."
+        f"({filters.days} days). Tiles compare with {previous_label(filters)}."
+    )
+
+
+def previous_label(filters: Filters) -> str:
+    before = filters.previous()
+    if filters.financial_years:
+        return f"the financial year{'s' * (filters.financial_years > 1)} before"
+    return (
+        f"the {filters.days} days before ({before.date_from:%d %b %Y} to {before.date_to:%d %b %Y})"
     )

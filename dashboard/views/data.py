@@ -1,15 +1,13 @@
 """Data: load extracts, what is loaded, the load history, and the data dictionary."""
 
-import pandas as pd
 import streamlit as st
 
-from dashboard.charts import theme as charts
 from dashboard.data import store
 from dashboard.data.contract import KINDS
 from dashboard.data.dictionary import dictionary, template_csv
-from dashboard.measures.disclosure import protect
+from dashboard.measures import loads
 from dashboard.ui.data import connection, query
-from dashboard.ui.frame import chart
+from dashboard.ui.frame import draw_view
 from dashboard.ui.loading import upload_panel
 
 st.title("Data")
@@ -18,34 +16,24 @@ st.caption(f"Database: `{store.resolve_db_path()}`")
 st.subheader("Load extracts")
 upload_panel()
 
-counts = store.table_counts(connection())
 st.subheader("Loaded")
-st.dataframe(
-    pd.DataFrame({"extract": list(counts), "rows": list(counts.values())}),
-    hide_index=True,
+st.caption(
+    "Row counts are rounded to the nearest 5, and 1 to 7 shows as `*`, like every count the "
+    "dashboard shows."
 )
-
-coverage = query("referral_coverage")
-chart(
-    charts.monthly_trend(
-        protect(coverage, counts=("referrals",)).frame,
-        f"Referrals loaded for {len(coverage)} months",
-    ),
-    coverage,
-    "referral_coverage",
-    counts=("referrals",),
-    caption="Every month of referrals in the database, whatever the filter: a dip or a gap "
-    "usually means a missing or partial extract.",
-)
+st.dataframe(loads.loaded_table(store.table_counts(connection())).display(), hide_index=True)
+draw_view(loads.coverage_view(query))
 
 st.subheader("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
 st.dataframe(
-    query("load_history"),
+    loads.load_history(query).display(),
     hide_index=True,
     column_config={
         "loaded_at": st.column_config.DatetimeColumn("loaded at", format="DD/MM/YYYY HH:mm"),
-        "rows_read": st.column_config.NumberColumn("rows read"),
+        "rows_read": st.column_config.TextColumn("rows read"),
+        "accepted": st.column_config.TextColumn("accepted"),
+        "rejected": st.column_config.TextColumn("rejected"),
         "date_from": st.column_config.DateColumn("data from", format="DD/MM/YYYY"),
         "date_to": st.column_config.DateColumn("data to", format="DD/MM/YYYY"),
     },
