@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from dashboard.data import store
-from dashboard.devtools import bench
+from dashboard.devtools.bench import figures, pages
 from dashboard.output import summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_bench_json_prints_only_one_line_of_the_documented_shape():
     assert measured["referrals"] == 2000
     assert {"referral_funnel", "referral_funnel[pcn]", "outcome_change"} <= set(measured["queries"])
     assert "outcome_change[pcn]" not in measured["queries"]  # it takes no PCN filter
-    assert set(measured["pages"]) == set(bench.PAGES)
+    assert set(measured["pages"]) == set(pages.PAGES)
     seconds = [measured["load_s"], measured["pandas_s"], measured["duckdb_s"]]
     seconds += [*measured["queries"].values(), *measured["pages"].values()]
     assert all(isinstance(value, float) and value > 0 for value in seconds)
@@ -51,14 +51,14 @@ def test_bench_json_prints_only_one_line_of_the_documented_shape():
 
 
 def test_headline_figures_the_pandas_way_match_the_dashboards_queries(synthetic_db, tmp_path):
-    bench.write_extracts(synthetic_db, tmp_path)
+    figures.write_extracts(synthetic_db, tmp_path)
     with store.open_db(synthetic_db, read_only=True) as con:
         icb = summary.resolve_filters(con)
         one_pcn = icb.model_copy(update={"pcns": (bench_pcn(con),)})
         for filters in (icb, one_pcn):
-            from_pandas = bench.pandas_figures(tmp_path, filters)
-            from_duckdb = bench.duckdb_figures(con, filters)
-            assert bench.differences(from_pandas, from_duckdb) == []
+            from_pandas = figures.pandas_figures(tmp_path, filters)
+            from_duckdb = figures.duckdb_figures(con, filters)
+            assert figures.differences(from_pandas, from_duckdb) == []
     # Every headline is there and not empty, so agreement is not agreement on nothing.
     assert from_pandas["funnel"]["referred"] > 0
     assert len(from_pandas["star_pct_improved"]) == 8
@@ -77,6 +77,6 @@ def bench_pcn(con) -> str:
 def test_differences_name_a_figure_that_disagrees():
     left = {"funnel": {"referred": 10}, "utilisation": {"gp": [1.0, 2.0]}, "wait": None}
     right = {"funnel": {"referred": 10}, "utilisation": {"gp": [1.0, 2.5]}, "wait": None}
-    assert bench.differences(left, left) == []
-    assert bench.differences(left, right) == ["/utilisation/gp: 2.0 != 2.5"]
-    assert bench.differences({"wait": 3.0}, {"wait": None}) == ["/wait: 3.0 != None"]
+    assert figures.differences(left, left) == []
+    assert figures.differences(left, right) == ["/utilisation/gp: 2.0 != 2.5"]
+    assert figures.differences({"wait": 3.0}, {"wait": None}) == ["/wait: 3.0 != None"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.data import store
-from dashboard.devtools.bench import CHROMIUM, CHROMIUM_ARGS, serve
+from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.conftest import REQUIRE_BROWSER
 
 PAGES = {

@@ -1,0 +1,58 @@
+"""The benchmark's page runs: each page's full server-side run in Streamlit's AppTest.
+
+devtools is the one place outside the UI allowed to use Streamlit; it is imported only when the
+pages are timed, so the other CLI commands never load it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import time
+from pathlib import Path
+
+from dashboard.data import store
+
+PAGES = ("overview", "referrals", "outcomes", "utilisation", "capacity", "data", "present")
+
+_BARE_MODE_LOGGERS = (
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+)
+
+
+def time_pages(db: Path, runs: int, timeout: float) -> dict[str, float]:
+    """Each page's full server-side run in AppTest, with the query cache cleared first."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    # Outside a server, every AppTest run warns that there is no runtime: expected here.
+    for name in _BARE_MODE_LOGGERS:
+        logging.getLogger(name).addFilter(lambda record: False)
+
+    app = str(store.ROOT / "dashboard" / "app.py")
+    previous = os.environ.get(store.DB_ENV)
+    os.environ[store.DB_ENV] = str(db)
+    try:
+        timings = {}
+        for page in PAGES:
+            samples = []
+            for _ in range(runs):
+                at = AppTest.from_file(app, default_timeout=timeout)
+                at.run()
+                at.switch_page(f"views/{page}.py")
+                st.cache_data.clear()
+                started = time.perf_counter()
+                at.run()
+                samples.append(time.perf_counter() - started)
+                if at.exception:
+                    raise RuntimeError(f"page {page} failed: {at.exception[0].message}")
+            timings[page] = statistics.median(samples)
+        return timings
+    finally:
+        st.cache_resource.clear()  # closes the page's connection to the benchmark database
+        if previous is None:
+            os.environ.pop(store.DB_ENV, None)
+        else:
+            os.environ[store.DB_ENV] = previous
