@@ -50,12 +50,20 @@ ONWARD: dict[str, Any] = {
     "result": "attended",
 }
 PCN: dict[str, Any] = {"pcn_code": "U12345", "pcn_name": "Riverside PCN", "list_size": "42000"}
+UTILISATION: dict[str, Any] = {
+    "person_id": "P1",
+    "setting": "gp_appointment",
+    "period": "before",
+    "window_months": "6",
+    "count": "3",
+}
 DEFAULTS = {
     "referrals": REFERRAL,
     "services": SERVICE,
     "outcomes": OUTCOME,
     "onward_referrals": ONWARD,
     "pcns": PCN,
+    "utilisation": UTILISATION,
 }
 
 

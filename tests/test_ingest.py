@@ -405,3 +405,152 @@ def test_gp_sizes_without_total_rows_sum_their_breakdown(con, tmp_path):
 
     assert report.accepted == 1
     assert con.execute("select icb_code, list_size from pcns").fetchall() == [("E54000053", 31)]
+
+
+# --- utilisation: a person's before and after windows must be equally long --------------------
+
+
+def utilisation(con) -> list[tuple]:
+    return con.execute(
+        "select person_id, setting, period, window_months from utilisation order by all"
+    ).fetchall()
+
+
+def test_utilisation_windows_that_differ_for_a_person_reject_every_row_of_that_person(
+    con, tmp_path
+):
+    path = write_csv(
+        tmp_path / "u.csv",
+        rows(
+            "utilisation",
+            {"period": "before", "window_months": "6"},
+            {"period": "after", "window_months": "12"},
+            {"person_id": "P2", "period": "before"},
+            {"person_id": "P2", "period": "after"},
+        ),
+    )
+
+    report = only(load(con, path))
+
+    assert report.loaded and (report.accepted, report.rejected) == (2, 2)
+    assert report.errors[["row", "column", "value"]].values.tolist() == [
+        [2, "window_months", "6"],
+        [3, "window_months", "12"],
+    ]
+    assert set(report.errors["reason"]) == {
+        "before window 6 months and after window 12 months differ for this person and setting"
+    }
+    assert report.rejected_rows["row"].tolist() == [2, 3]
+    assert utilisation(con) == [
+        ("P2", "gp_appointment", "after", 6),
+        ("P2", "gp_appointment", "before", 6),
+    ]
+
+
+def test_utilisation_windows_that_match_load_even_when_settings_differ(con, tmp_path):
+    path = write_csv(
+        tmp_path / "u.csv",
+        rows(
+            "utilisation",
+            {"period": "before", "window_months": "12"},
+            {"period": "after", "window_months": "12"},
+            {"setting": "ae_attendance", "period": "before", "window_months": "6"},
+            {"setting": "ae_attendance", "period": "after", "window_months": "6"},
+            {"person_id": "P2", "period": "before", "window_months": "3"},
+        ),
+    )
+
+    report = only(load(con, path))
+
+    assert report.loaded and (report.accepted, report.rejected) == (5, 0)
+    assert len(utilisation(con)) == 5
+
+
+def test_utilisation_window_differing_from_the_stored_other_period_is_rejected(con, tmp_path):
+    load(con, write_csv(tmp_path / "before.csv", rows("utilisation", {"window_months": "6"})))
+    path = write_csv(
+        tmp_path / "after.csv",
+        rows(
+            "utilisation",
+            {"period": "after", "window_months": "12"},
+            {"person_id": "P2", "period": "after", "window_months": "12"},
+        ),
+    )
+
+    report = only(load(con, path))
+
+    assert report.loaded and (report.accepted, report.rejected) == (1, 1)
+    error = report.errors.iloc[0]
+    assert (error["row"], error["column"], error["value"]) == (2, "window_months", "12")
+    assert error["reason"].startswith(
+        "before window 6 months (already in the database or earlier in this load) and after "
+        "window 12 months differ for this person and setting"
+    )
+    assert utilisation(con) == [
+        ("P1", "gp_appointment", "before", 6),
+        ("P2", "gp_appointment", "after", 12),
+    ]
+
+
+def test_utilisation_reloaded_with_both_periods_in_a_new_window_replaces_the_old(con, tmp_path):
+    load(
+        con,
+        write_csv(tmp_path / "six.csv", rows("utilisation", {}, {"period": "after"})),
+    )
+    twelve = rows(
+        "utilisation", {"window_months": "12"}, {"period": "after", "window_months": "12"}
+    )
+
+    report = only(load(con, write_csv(tmp_path / "twelve.csv", twelve)))
+
+    assert report.loaded and report.rejected == 0
+    assert [window for *_, window in utilisation(con)] == [12, 12]
+
+
+def test_utilisation_stored_window_counts_when_the_row_replacing_it_is_rejected(con, tmp_path):
+    load(con, write_csv(tmp_path / "after.csv", rows("utilisation", {"period": "after"})))
+    path = write_csv(
+        tmp_path / "both.csv",
+        rows(
+            "utilisation",
+            {"period": "before", "window_months": "12"},
+            {"period": "after", "window_months": "12", "count": "-1"},
+        ),
+    )
+
+    report = only(load(con, path))
+
+    assert report.rejected == 2
+    before = report.errors[report.errors["row"] == 2].iloc[0]
+    assert before["column"] == "window_months"
+    assert "after window 6 months (already in the database" in before["reason"]
+    assert utilisation(con) == [("P1", "gp_appointment", "after", 6)]
+
+
+def test_utilisation_files_in_one_load_have_their_windows_compared(con, tmp_path):
+    before = write_csv(tmp_path / "before.csv", rows("utilisation", {"window_months": "6"}))
+    after = write_csv(
+        tmp_path / "after.csv", rows("utilisation", {"period": "after", "window_months": "12"})
+    )
+
+    reports = load(con, before, after)
+
+    assert [(r.file, r.accepted, r.rejected, r.loaded) for r in reports] == [
+        ("before.csv", 1, 0, True),
+        ("after.csv", 0, 1, True),
+    ]
+    assert "earlier in this load" in reports[1].errors["reason"].iloc[0]
+    assert utilisation(con) == [("P1", "gp_appointment", "before", 6)]
+
+
+def test_utilisation_window_rejections_block_a_strict_load_entirely(con, tmp_path):
+    path = write_csv(
+        tmp_path / "u.csv",
+        rows("utilisation", {}, {"period": "after", "window_months": "12"}, {"person_id": "P2"}),
+    )
+    before = snapshot(con)
+
+    report = only(load(con, path, strict=True))
+
+    assert not report.loaded and report.rejected == 2
+    assert snapshot(con) == before

@@ -494,7 +494,9 @@ class UtilisationRow(_Extract):
             "Window months",
             "Window",
             example=6,
-            description="months in each window, 1-24",
+            description=(
+                "months in each window, 1-24; the same before and after, per person and setting"
+            ),
             ge=1,
             le=24,
         ),
