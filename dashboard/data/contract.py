@@ -528,6 +528,18 @@ class UtilisationRow(_Extract):
         date | None,
         _col("Index date", example="2025-04-14", description="required for the comparison cohort"),
     ] = None
+    extract_date: Annotated[
+        date | None,
+        _col(
+            "Extract date",
+            "Date extracted",
+            example="2026-05-31",
+            description=(
+                "when the counts were extracted; an after-window that had not ended by then is "
+                "left out (default: the date of the load)"
+            ),
+        ),
+    ] = None
 
 
 class ServiceRow(_Extract):

@@ -64,4 +64,5 @@ def draw_utilisation(rng: np.random.Generator, refs: pd.DataFrame) -> pd.DataFra
     referred_rows = frame["cohort"] == "referred"
     frame.loc[referred_rows, "pcn_code"] = None
     frame.loc[referred_rows, "index_date"] = pd.NaT
+    frame["extract_date"] = np.datetime64(EXTRACT_DATE, "D")
     return frame
