@@ -1,69 +1,129 @@
 -- utilisation_change: events per person in the window before and after the index date, as sums
 -- per cohort, PCN and setting, from which any set of PCNs adds up exactly (means, standard
--- deviations and confidence intervals in dashboard.core.utilisation).
+-- deviations and confidence intervals in dashboard.measures.utilisation).
 -- Referred people follow the filter through their first referral: its PCN, and its date in
 -- the period (a person first referred before the period is not counted again). The comparison
 -- cohort has no referral: its rows carry their own pcn_code and index_date.
 -- Only people with both windows for a setting count (paired). utilisation_facts holds one row
 -- per paired person, setting and cohort with that PCN and index date already resolved
--- (dashboard.core.derived): index_from = index_to = the first referral's date for the referred
+-- (dashboard.data.derived): index_from = index_to = the first referral's date for the referred
 -- cohort, the earliest and latest row's index date for the comparison cohort.
--- For speed, whole months come pre-summed from utilisation_monthly (people whose rows share one
--- index date and carry a PCN); the period's edges and any other people from the facts.
--- grain: one row per cohort, PCN and setting.
+-- Figures are per window length (window_months, before = after as the loader requires):
+-- cohorts are compared only within one. A person whose after-window had not ended when the
+-- counts were extracted (index_to + window_months later than extract_date, else the date of
+-- the latest utilisation load) is left out of the sums and counted in n_not_elapsed.
+-- For speed, whole months come pre-summed from utilisation_monthly (the people the macro
+-- utilisation_summed_monthly names: one index date and a PCN); the period's part months and
+-- any other people are summed here from the facts with the same macro (utilisation_sums).
+-- The monthly sums carry no window or extract date, so they serve only a database with one
+-- window length and no extract dates, and only months whose windows had all ended by the
+-- load; everyone else's window and extract date come from their after row.
+-- grain: one row per cohort, PCN, setting and window_months.
 -- parameters: $date_from, $date_to (inclusive).
 with
 
-bounds as (
-    -- the first and last whole calendar months of the period, as year * 12 + month - 1
+bounds as (select month_from, month_to from period_months($date_from, $date_to)),
+
+canonical as not materialized (
+    -- extract_date is optional: a database made before the column existed lacks it, and a
+    -- union by name with a typed empty row gives it as null there
+    select person_id, setting, period, window_months, extract_date
+    from (
+        select * from main.utilisation
+        union all by name
+        select null::date as extract_date where false
+    )
+),
+
+shape as (
+    -- uniform: one window length and no extract dates, so every person's window and extract
+    -- date (the latest utilisation load's; today for rows written without a recorded load)
+    -- are known without looking them up
     select
-        year($date_from::date) * 12 + month($date_from::date) - 1
-        + (case when day($date_from::date) = 1 then 0 else 1 end) as month_from,
-        year($date_to::date) * 12 + month($date_to::date) - 1
-        - (case when month($date_to::date + 1) = month($date_to::date) then 1 else 0 end)
-            as month_to
+        min(window_months) = max(window_months) and count(extract_date) = 0 as uniform,
+        max(window_months) as window_months,
+        coalesce(
+            (select max(loaded_at)::date from main.load_history where kind = 'utilisation'),
+            current_date
+        ) as load_date
+    from canonical
+),
+
+summed_months as (
+    -- the period's whole months whose every after-window had ended by the load (a run from
+    -- its first whole month, as windows end in date order; month_from > month_to when none)
+    select
+        coalesce(min(index_month), 0) as month_from,
+        coalesce(max(index_month), -1) as month_to
+    from (select unnest(range(month_from, month_to + 1)) as index_month from bounds), shape
+    where shape.uniform
+        and last_day(make_date(index_month // 12, index_month % 12 + 1, 1))
+            + to_months(shape.window_months) <= shape.load_date
 ),
 
 monthly as (
-    select cohort, pcn_code, setting, n_people, sum_before, sum_after, sumsq_before,
-        sumsq_after, sumsq_change
-    from main.utilisation_monthly, bounds
-    where index_month between bounds.month_from and bounds.month_to
+    select utilisation_monthly.* exclude (index_month), shape.window_months
+    from main.utilisation_monthly, summed_months, shape
+    where index_month between summed_months.month_from and summed_months.month_to
 ),
 
-per_person as (
-    select cohort, pcn_code, setting, before_count, after_count
-    from main.utilisation_facts, bounds
+in_period as (
+    select person_id, cohort, pcn_code, setting, index_to, before_count, after_count
+    from main.utilisation_facts, summed_months
     where index_from >= $date_from and index_to <= $date_to
         and (
-            index_from <> index_to
-            or pcn_code is null
-            or index_month not between bounds.month_from and bounds.month_to
+            not utilisation_summed_monthly(index_from, index_to, pcn_code)
+            or index_month not between summed_months.month_from and summed_months.month_to
         )
 ),
 
-row_sums as (
-    select
-        cohort,
-        pcn_code,
-        setting,
-        count(*) as n_people,
-        sum(before_count) as sum_before,
-        sum(after_count) as sum_after,
-        sum(before_count * before_count) as sumsq_before,
-        sum(after_count * after_count) as sumsq_after,
-        sum((after_count - before_count) * (after_count - before_count)) as sumsq_change
+windows as (
+    -- each person's window and extract date from their after row, unless they are uniform
+    select person_id, setting, window_months, extract_date
+    from canonical
+    where period = 'after' and not (select uniform from shape)
+),
+
+per_person as (
+    select in_period.*,
+        coalesce(windows.window_months, shape.window_months) as window_months,
+        coalesce(windows.extract_date, shape.load_date) as extracted
+    from in_period left join windows using (person_id, setting), shape
+),
+
+elapsed as (
+    select *, index_to + to_months(window_months) <= extracted as after_window_ended
     from per_person
-    group by cohort, pcn_code, setting
+),
+
+summed as (
+    select cohort, pcn_code, setting, window_months,
+        utilisation_sums(before_count, after_count) as sums
+    from elapsed
+    where after_window_ended
+    group by cohort, pcn_code, setting, window_months
+),
+
+row_sums as (select cohort, pcn_code, setting, window_months, sums.* from summed),
+
+not_elapsed as (
+    select cohort, pcn_code, setting, window_months, count(*) as n_not_elapsed
+    from elapsed
+    where not after_window_ended
+    group by cohort, pcn_code, setting, window_months
 ),
 
 parts as (
     -- as doubles (exact at these sizes): summing them is faster than summing wide integers
-    select cohort, pcn_code, setting, n_people::double as n_people,
+    select cohort, pcn_code, setting, window_months, n_people::double as n_people,
         sum_before::double as sum_before, sum_after::double as sum_after,
         sumsq_before::double as sumsq_before, sumsq_after::double as sumsq_after,
-        sumsq_change::double as sumsq_change
-    from (select * from monthly union all select * from row_sums)
+        sumsq_change::double as sumsq_change, n_not_elapsed::double as n_not_elapsed
+    from (
+        select * from monthly
+        union all by name select * from row_sums
+        union all by name select * from not_elapsed
+    )
 ),
 
 final as (
@@ -71,15 +131,17 @@ final as (
         cohort,
         pcn_code,
         setting,
-        cast(sum(n_people) as bigint) as n_people,
-        cast(sum(sum_before) as hugeint) as sum_before,
-        cast(sum(sum_after) as hugeint) as sum_after,
-        cast(sum(sumsq_before) as hugeint) as sumsq_before,
-        cast(sum(sumsq_after) as hugeint) as sumsq_after,
-        cast(sum(sumsq_change) as hugeint) as sumsq_change
+        window_months,
+        cast(coalesce(sum(n_people), 0) as bigint) as n_people,
+        cast(coalesce(sum(sum_before), 0) as hugeint) as sum_before,
+        cast(coalesce(sum(sum_after), 0) as hugeint) as sum_after,
+        cast(coalesce(sum(sumsq_before), 0) as hugeint) as sumsq_before,
+        cast(coalesce(sum(sumsq_after), 0) as hugeint) as sumsq_after,
+        cast(coalesce(sum(sumsq_change), 0) as hugeint) as sumsq_change,
+        cast(coalesce(sum(n_not_elapsed), 0) as bigint) as n_not_elapsed
     from parts
-    group by cohort, pcn_code, setting
-    order by cohort, pcn_code, setting
+    group by cohort, pcn_code, setting, window_months
+    order by cohort, pcn_code, setting, window_months
 )
 
 select * from final

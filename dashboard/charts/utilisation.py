@@ -1,4 +1,4 @@
-"""Chart builders for the Utilisation page: pure DataFrame -> go.Figure."""
+"""Chart builders for the Utilisation page: pure DataFrame -> go.Figure, fed shown frames."""
 
 from __future__ import annotations
 
@@ -15,10 +15,20 @@ SETTING_LABEL = {
 }
 
 
-def before_after(summary: pd.DataFrame, title: str) -> go.Figure:
+def with_subtitle(figure: go.Figure, subtitle: str) -> go.Figure:
+    """The figure's subtitle (its n and window), with room above the plot for it."""
+    figure.update_layout(
+        title={"subtitle": {"text": subtitle}, "y": 0.97, "yref": "container", "yanchor": "top"},
+        margin={"t": 120},
+        legend={"y": 1.02, "yanchor": "bottom"},
+    )
+    return figure
+
+
+def before_after(summary: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     """Mean events per person before and after referral per setting, with 95% CIs."""
     if summary.empty:
-        return empty(title)
+        return with_subtitle(empty(title), subtitle)
     labels = [SETTING_LABEL.get(s, s) for s in summary["setting"]]
     figure = go.Figure(layout={"title": {"text": title}})
     for prefix, name, colour, pattern in (
@@ -43,16 +53,15 @@ def before_after(summary: pd.DataFrame, title: str) -> go.Figure:
     figure.update_layout(
         barmode="group", yaxis_title="Mean events per person", yaxis_rangemode="tozero"
     )
-    return figure
+    return with_subtitle(figure, subtitle)
 
 
-def cost_before_after(costs: pd.DataFrame, title: str) -> go.Figure:
+def cost_before_after(costs: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     """Cost per person before and after referral per setting (GBP), stacked into the total."""
-    part = costs[costs["setting"] != "total"]
-    if part.empty:
-        return empty(title)
+    if costs.empty:
+        return with_subtitle(empty(title), subtitle)
     figure = go.Figure(layout={"title": {"text": title}})
-    for index, row in enumerate(part.itertuples(index=False)):
+    for index, row in enumerate(costs.itertuples(index=False)):
         name = SETTING_LABEL.get(row.setting, row.setting)
         figure.add_bar(
             x=["Before referral", "After referral"],
@@ -62,13 +71,13 @@ def cost_before_after(costs: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate="%{x}: £%{y:,.0f} per person<extra>" + name + "</extra>",
         )
     figure.update_layout(barmode="stack", yaxis_title="Cost per person (£)")
-    return figure
+    return with_subtitle(figure, subtitle)
 
 
-def naive_and_did(did: pd.DataFrame, title: str) -> go.Figure:
+def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     """The naive before/after change beside the difference in differences, per setting."""
     if did.empty:
-        return empty(title)
+        return with_subtitle(empty(title), subtitle)
     labels = [SETTING_LABEL.get(s, s) for s in did["setting"]]
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
@@ -78,6 +87,7 @@ def naive_and_did(did: pd.DataFrame, title: str) -> go.Figure:
         mode="markers",
         name="Naive change (referred only)",
         marker={"color": PALETTE[1], "size": 12, "symbol": "circle"},
+        hovertemplate="%{y}: %{x:+.2f} per person<extra>Naive change</extra>",
     )
     figure.add_scatter(
         x=did["did"],
@@ -92,10 +102,11 @@ def naive_and_did(did: pd.DataFrame, title: str) -> go.Figure:
             "arrayminus": (did["did"] - did["did_low"]).fillna(0),
             "color": NHS_BLUE,
         },
+        hovertemplate="%{y}: %{x:+.2f} per person<extra>Difference in differences</extra>",
     )
     figure.update_layout(
         xaxis_title="Change in events per person (negative = fewer)",
         yaxis={"autorange": "reversed"},
-        height=360,
+        height=380,
     )
-    return figure
+    return with_subtitle(figure, subtitle)

@@ -123,6 +123,11 @@ class Disclosed:
     def display(self) -> pd.DataFrame:
         """The table as people see it: `*` in every withheld cell."""
         shown = self.frame.astype(object).copy()
+        for column in self.frame.columns:
+            values = self.frame[column]
+            # Rounded counts are floats inside (NaN where withheld): show 1,235, not 1235.0.
+            if values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
+                shown[column] = [None if pd.isna(v) else int(v) for v in values]
         shown[self.withheld] = MARK
         return shown
 

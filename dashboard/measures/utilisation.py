@@ -1,240 +1,428 @@
-"""Utilisation view: events per person before and after referral, costs, and the comparison.
+"""The Utilisation views: events per person before and after referral, the comparison
+cohort and PCNs (costs: utilisation_costs), each on one window length, through the gate.
 
-`utilisation_change` returns sums per cohort, PCN and setting; everything here adds them up
-for a set of PCNs, so the selection, the ICB and each PCN come from one query.
+No Streamlit here. Events per person are ratios of counts (events / people), both rounded by
+the gate, so a small number of events cannot be recovered by multiplying back; every change,
+% change, cost and difference in differences is worked from those shown figures, and its
+interval (t, or Welch for the difference) is moved by the difference the rounding made.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from dashboard.measures import queries
-from dashboard.measures.disclosure import Policy, export_count, export_figure
+from dashboard.charts import outcomes as outcome_charts
+from dashboard.charts import utilisation as charts
+from dashboard.measures import utilisation_figures as figures
+from dashboard.measures.disclosure import (
+    Built,
+    Disclosed,
+    Ratio,
+    Rules,
+    count_text,
+    disclose,
+    figure_text,
+    people_text,
+    records,
+)
 from dashboard.measures.filters import Filters
-from dashboard.measures.statistics import difference_ci, mean_ci, mean_sd_from_sums, pct_change
-from dashboard.settings import UnitCost, load_settings
+from dashboard.measures.utilisation_figures import (
+    SETTING_LABEL,
+    shown_pct,
+    sums_params,
+    window_phrase,
+)
+from dashboard.measures.view import Runner, Tile, View, build
 
-SETTINGS_ORDER = ("gp_appointment", "ae_attendance", "nonelective_admission")
-SETTING_LABEL = {
-    "gp_appointment": "GP appointments",
-    "ae_attendance": "A&E attendances",
-    "nonelective_admission": "Non-elective admissions",
-}
-SUMS = ["n_people", "sum_before", "sum_after", "sumsq_before", "sumsq_after", "sumsq_change"]
-COLUMNS = [
+DIGITS = 3  # events per person and their changes
+COUNTS = ("n_people", "sum_before", "sum_after")
+SLIDE_NOTES = (
+    "Mean events per person (GP appointments, A&E attendances, non-elective admissions) in "
+    "the window before and the window after referral, for people with both windows of the "
+    "same length; figures are per window length and never pooled across lengths. People whose "
+    "after-window had not ended by the extract date (extract_date, else the date of the load) "
+    "are left out. People are often referred at a crisis, so some of any fall is regression to "
+    "the mean; where a matched comparison cohort is loaded, the difference in differences (the "
+    "referred cohort's change minus the comparison cohort's, Welch 95% CI) allows for it."
+)
+
+
+def _sums(run: Runner, filters: Filters) -> pd.DataFrame:
+    return run("utilisation_change", sums_params(filters))
+
+
+def window_options(run: Runner, filters: Filters) -> list[int]:
+    """The window lengths loaded for the period, the most common (the default) first."""
+    return figures.window_lengths(_sums(run, filters))
+
+
+def chosen_window(run: Runner, filters: Filters, window: int | None) -> int | None:
+    return window if window is not None else next(iter(window_options(run, filters)), None)
+
+
+def has_data(run: Runner, filters: Filters) -> bool:
+    return not figures.summarise(_sums(run, filters), pcns=filters.pcns).empty
+
+
+# Before and after -----------------------------------------------------------------------------
+
+CHANGE_COLUMNS = ("change_per_person", "change_low", "change_high")
+SUMMARY_RULES = Rules(
+    counts=(*COUNTS, "n_not_elapsed"),
+    ratios={
+        f"{p}_per_person": Ratio(
+            f"sum_{p}", "n_people", interval=(f"{p}_low", f"{p}_high"), method="shift", digits=3
+        )
+        for p in ("before", "after")
+    },
+    built={
+        **{c: Built(COUNTS, DIGITS) for c in CHANGE_COLUMNS},
+        "pct_change": Built(COUNTS, 1),
+    },
+)
+SHOWN_COLUMNS = [
     "setting",
-    "n_people",
+    *COUNTS,
+    "n_not_elapsed",
     "before_per_person",
     "before_low",
     "before_high",
     "after_per_person",
     "after_low",
     "after_high",
-    "change_per_person",
-    "change_low",
-    "change_high",
-    "change_sd",
+    *CHANGE_COLUMNS,
     "pct_change",
 ]
 
 
-def sums_params(filters: Filters) -> dict[str, Any]:
-    """Parameters of `utilisation_change`: the period only, as its sums are per PCN."""
-    return {"date_from": filters.date_from, "date_to": filters.date_to}
+def _changes(exact: pd.DataFrame):
+    """The change and % change from the shown before and after figures; the change's t
+    interval moved by what the rounding moved the change."""
+
+    def derive(shown: pd.DataFrame) -> pd.DataFrame:
+        change = (shown["after_per_person"] - shown["before_per_person"]).round(DIGITS)
+        moved = change - exact["change_per_person"]
+        shown["change_per_person"] = change
+        shown["change_low"] = (exact["change_low"] + moved).round(DIGITS)
+        shown["change_high"] = (exact["change_high"] + moved).round(DIGITS)
+        shown["pct_change"] = shown_pct(shown["after_per_person"], shown["before_per_person"])
+        return shown
+
+    return derive
 
 
-def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    rows = []
-    for row in totals.itertuples(index=False):
-        n = int(row.n_people)
-        before = mean_ci(n, *mean_sd_from_sums(n, row.sum_before, row.sumsq_before))
-        after = mean_ci(n, *mean_sd_from_sums(n, row.sum_after, row.sumsq_after))
-        change = mean_ci(n, *mean_sd_from_sums(n, row.sum_after - row.sum_before, row.sumsq_change))
-        rows.append(
-            {
-                **{key: getattr(row, key) for key in keys},
-                "n_people": n,
-                "before_per_person": before.mean,
-                "before_low": before.low,
-                "before_high": before.high,
-                "after_per_person": after.mean,
-                "after_low": after.low,
-                "after_high": after.high,
-                "change_per_person": change.mean,
-                "change_low": change.low,
-                "change_high": change.high,
-                "change_sd": change.sd,
-                "pct_change": pct_change(before.mean, after.mean),
-            }
-        )
-    extra = [key for key in keys if key not in COLUMNS]
-    return pd.DataFrame(rows, columns=extra + COLUMNS)
+def exact_summary(run, filters, window, cohort="referred") -> pd.DataFrame:
+    return figures.summarise(_sums(run, filters), cohort, filters.pcns, window)
 
 
-def summarise(
-    sums: pd.DataFrame, cohort: str = "referred", pcns: tuple[str, ...] = ()
-) -> pd.DataFrame:
-    """Per setting: mean events per person before and after, and the paired change, with
-    95% confidence intervals, for one cohort and the given PCNs (empty: the whole ICB)."""
-    chosen = sums[sums["cohort"] == cohort]
-    if pcns:
-        chosen = chosen[chosen["pcn_code"].isin(pcns)]
-    if chosen.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    totals = chosen.groupby("setting", as_index=False)[SUMS].sum()
-    rank = {setting: index for index, setting in enumerate(SETTINGS_ORDER)}
-    totals = totals.sort_values("setting", key=lambda s: s.map(rank))
-    return _statistics(totals, ["setting"]).reset_index(drop=True)
+def _summary_view(key: str, exact: pd.DataFrame, draw, keep=(), **extra) -> View:
+    data = exact[[*keep, *SHOWN_COLUMNS]]
+    return build(key, data, SUMMARY_RULES, draw, derive=_changes(exact), **extra)
 
 
-def by_pcn(sums: pd.DataFrame, setting: str) -> pd.DataFrame:
-    """One setting per PCN for the referred cohort: before, after and change per person."""
-    part = sums[(sums["cohort"] == "referred") & (sums["setting"] == setting)]
-    totals = part.groupby(["pcn_code", "setting"], as_index=False)[SUMS].sum()
-    return _statistics(totals, ["pcn_code", "setting"])
+def shown_summary(
+    run: Runner, filters: Filters, window: int | None = None, cohort: str = "referred"
+) -> Disclosed:
+    """The before/after figures as every view shows them, without a chart (tiles, JSON)."""
+    exact = exact_summary(run, filters, chosen_window(run, filters, window), cohort)
+    shown = disclose(exact[SHOWN_COLUMNS], SUMMARY_RULES)
+    return Disclosed(_changes(exact)(shown.frame.copy()), shown.withheld)
 
 
-def has_comparison(sums: pd.DataFrame) -> bool:
-    return bool((sums["cohort"] == "comparison").any())
-
-
-def difference_in_differences(referred: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
-    """Per setting: the referred cohort's change, the comparison cohort's, and the difference
-    between them (Welch 95% CI); a negative difference means a larger fall among the referred."""
-    columns = [
-        "setting",
-        "n_people",
-        "naive_change",
-        "comparison_n_people",
-        "comparison_change",
-        "did",
-        "did_low",
-        "did_high",
-    ]
-    rows = []
-    for row in referred.itertuples(index=False):
-        other = comparison[comparison["setting"] == row.setting]
-        if other.empty:
-            continue
-        other = other.iloc[0]
-        did, low, high = difference_ci(
-            mean_ci(row.n_people, row.change_per_person, row.change_sd),
-            mean_ci(other["n_people"], other["change_per_person"], other["change_sd"]),
-        )
-        rows.append(
-            {
-                "setting": row.setting,
-                "n_people": row.n_people,
-                "naive_change": row.change_per_person,
-                "comparison_n_people": int(other["n_people"]),
-                "comparison_change": other["change_per_person"],
-                "did": did,
-                "did_low": low,
-                "did_high": high,
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
-
-
-def unit_cost_table(costs: Mapping[str, UnitCost] | None = None) -> pd.DataFrame:
-    """The unit costs as an editable table: setting, value, price year, source."""
-    costs = costs or load_settings().unit_costs
-    return pd.DataFrame(
-        [
-            {
-                "setting": setting,
-                "value": costs[setting].value,
-                "price_year": costs[setting].price_year,
-                "source": costs[setting].source,
-            }
-            for setting in SETTINGS_ORDER
-            if setting in costs
-        ]
-    )
-
-
-def costs(summary: pd.DataFrame, unit_costs: pd.DataFrame) -> pd.DataFrame:
-    """Cost per person before and after referral by setting, and in total (GBP).
-
-    The total adds each setting's mean, so it is the cost per person of a typical mix of use.
-    """
-    columns = ["setting", "n_people", "unit_cost", "before_cost", "after_cost", "change_cost"]
-    prices = dict(zip(unit_costs["setting"], pd.to_numeric(unit_costs["value"]), strict=True))
-    rows = []
-    for row in summary.itertuples(index=False):
-        price = prices.get(row.setting, math.nan)
-        rows.append(
-            {
-                "setting": row.setting,
-                "n_people": row.n_people,
-                "unit_cost": price,
-                "before_cost": row.before_per_person * price,
-                "after_cost": row.after_per_person * price,
-                "change_cost": row.change_per_person * price,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=columns)
-    if not frame.empty:
-        total = {
-            "setting": "total",
-            "n_people": int(frame["n_people"].min()),
-            "unit_cost": math.nan,
-            "before_cost": frame["before_cost"].sum(min_count=1),
-            "after_cost": frame["after_cost"].sum(min_count=1),
-            "change_cost": frame["change_cost"].sum(min_count=1),
-        }
-        frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    return frame
-
-
-def headline(summary: pd.DataFrame, setting: str = "gp_appointment") -> str:
-    row = summary[summary["setting"] == setting]
-    if row.empty or row.iloc[0]["n_people"] <= 7 or pd.isna(row.iloc[0]["pct_change"]):
+def headline(shown: pd.DataFrame, window: int | None, setting: str = "gp_appointment") -> str:
+    row = shown[shown["setting"] == setting]
+    if row.empty or pd.isna(row.iloc[0]["pct_change"]):
         return "Events per person, before and after referral"
     change = row.iloc[0]["pct_change"]
     direction = "fell" if change < 0 else "rose"
+    months = f"the {window} months" if window else "the window"
+    label = SETTING_LABEL[setting]
+    return f"{label} per person {direction} {abs(change):.0f}% in {months} after referral"
+
+
+def window_sentence(window: int | None) -> str:
+    return f"{window_phrase(window).capitalize()}."
+
+
+def people_subtitle(exact: pd.DataFrame, window: int | None) -> str:
+    people = exact["n_people"].max() if len(exact) else 0
+    return f"n = {count_text(people)} people; {window_phrase(window)}"
+
+
+def not_elapsed_caveat(run: Runner, filters: Filters, window: int | None = None) -> str | None:
+    """The caveat for people left out because their after-window had not ended."""
+    window = chosen_window(run, filters, window)
+    left_out = figures.not_elapsed(exact_summary(run, filters, window))
+    if not left_out:
+        return None
     return (
-        f"{SETTING_LABEL[setting]} per person {direction} {abs(change):.0f}% "
-        "in the window after referral"
+        f"{people_text(left_out)} people whose after-window had not ended by the extract date "
+        f"are left out ({window_phrase(window)})."
     )
 
 
-def summary_section(
-    con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy
-) -> list[dict[str, Any]]:
-    """`utilisation` for `summary --json`: the referred cohort per setting, and the comparison
-    cohort and the difference in differences beside it when one is loaded."""
-    sums = queries.run(con, "utilisation_change", sums_params(filters))
-    referred = summarise(sums, "referred", filters.pcns)
-    comparison = summarise(sums, "comparison", filters.pcns)
-    did = difference_in_differences(referred, comparison).set_index("setting")
+def before_after_view(run: Runner, filters: Filters, window: int | None = None) -> View:
+    """Mean events per person before and after referral per setting, with 95% CIs."""
+    window = chosen_window(run, filters, window)
+    exact = exact_summary(run, filters, window)
+    return _summary_view(
+        "utilisation_before_after",
+        exact,
+        lambda shown: charts.before_after(
+            shown, headline(shown, window), people_subtitle(exact, window)
+        ),
+        caption="Mean events per person in each window, for people with both windows; bars "
+        f"show 95% confidence intervals. {window_sentence(window)}",
+        messages=lambda shown: _messages(run, filters, window, shown),
+    )
+
+
+def table(view: View) -> pd.DataFrame:
+    """The before/after view's shown figures as a table, `*` where withheld."""
+    shown = view.shown.display()
+    shown["setting"] = shown["setting"].map(SETTING_LABEL)
+    return shown[
+        [
+            "setting",
+            "n_people",
+            "before_per_person",
+            "after_per_person",
+            "change_per_person",
+            "change_low",
+            "change_high",
+            "pct_change",
+        ]
+    ]
+
+
+def _messages(run, filters, window, shown: pd.DataFrame) -> tuple[str, ...]:
+    """What a board slide or presentation says, from shown figures only."""
+    people = shown["n_people"].max() if len(shown) else 0
+    first = f"{people_text(people)} people with {window_phrase(window)}"
+    left_out = figures.not_elapsed(exact_summary(run, filters, window))
+    if left_out:
+        first += f" ({people_text(left_out)} more whose after-window had not ended left out)"
+    messages = [first]
+    changes = [
+        f"{SETTING_LABEL[row.setting]} {row.pct_change:+.0f}%"
+        for row in shown.itertuples()
+        if pd.notna(row.pct_change)
+    ]
+    if changes:
+        messages.append("Per person after referral: " + ", ".join(changes))
+    did = did_view(run, filters, window).shown.frame
+    gp = did[did["setting"] == "gp_appointment"]
+    if len(gp) and pd.notna(gp.iloc[0]["did"]):
+        row = gp.iloc[0]
+        messages.append(
+            f"Against the comparison cohort, GP appointments changed by {row['did']:+.2f} per "
+            f"person (95% CI {figure_text(row['did_low'], '{:+.2f}')} to "
+            f"{figure_text(row['did_high'], '{:+.2f}')}), not {row['naive_change']:+.2f}"
+        )
+    else:
+        messages.append("Part of any fall would have happened anyway (regression to the mean)")
+    return tuple(messages)
+
+
+def board_view(run: Runner, filters: Filters) -> View:
+    """The view the board pack and presentation mode show, on the most common window."""
+    return before_after_view(run, filters)
+
+
+def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
+    """The Overview's utilisation headline: GP appointments per person, before to after."""
+    window = chosen_window(run, filters, None)
+    shown = shown_summary(run, filters, window).frame
+    gp = shown[shown["setting"] == "gp_appointment"]
+    value = figure_text(gp.iloc[0]["pct_change"], "{:+.0f}%") if len(gp) else "-"
+    exact = exact_summary(run, filters, window)
+    people = exact.loc[exact["setting"] == "gp_appointment", "n_people"].sum()
+    return [
+        Tile(
+            "GP appointments per person",
+            value,
+            help=f"Change from the window before referral to the window after, referred cohort "
+            f"({window_phrase(window)}; {people_text(people)} people). People whose "
+            "after-window had not ended by the extract date are left out.",
+        )
+    ]
+
+
+# Against the comparison cohort ----------------------------------------------------------------
+
+DID_COUNTS = (*COUNTS, "comparison_n_people", "comparison_sum_before", "comparison_sum_after")
+DID_RULES = Rules(
+    counts=DID_COUNTS,
+    ratios={
+        f"{cohort}{p}_per_person": Ratio(f"{cohort}sum_{p}", f"{cohort}n_people", digits=DIGITS)
+        for cohort in ("", "comparison_")
+        for p in ("before", "after")
+    },
+    built={
+        "naive_change": Built(COUNTS, DIGITS),
+        "comparison_change": Built(DID_COUNTS[3:], DIGITS),
+        # withheld when any count either cohort's figure uses is 1 to 7
+        **{c: Built(DID_COUNTS, DIGITS) for c in ("did", "did_low", "did_high")},
+    },
+)
+
+
+def has_comparison(run: Runner, filters: Filters, window: int | None = None) -> bool:
+    return figures.has_comparison(_sums(run, filters), chosen_window(run, filters, window))
+
+
+def _differences(exact: pd.DataFrame):
+    """Both changes and their difference from the shown per-person figures; the Welch
+    interval moved by what the rounding moved the difference."""
+
+    def derive(shown: pd.DataFrame) -> pd.DataFrame:
+        shown["naive_change"] = (shown["after_per_person"] - shown["before_per_person"]).round(
+            DIGITS
+        )
+        shown["comparison_change"] = (
+            shown["comparison_after_per_person"] - shown["comparison_before_per_person"]
+        ).round(DIGITS)
+        did = (shown["naive_change"] - shown["comparison_change"]).round(DIGITS)
+        moved = did - exact["did"]
+        shown["did"] = did
+        shown["did_low"] = (exact["did_low"] + moved).round(DIGITS)
+        shown["did_high"] = (exact["did_high"] + moved).round(DIGITS)
+        return shown
+
+    return derive
+
+
+def did_view(run: Runner, filters: Filters, window: int | None = None) -> View:
+    """The naive change beside the difference in differences, per setting, both cohorts on
+    the same window length."""
+    window = chosen_window(run, filters, window)
+    referred = exact_summary(run, filters, window)
+    comparison = exact_summary(run, filters, window, "comparison")
+    exact = figures.difference_in_differences(referred, comparison)
+    subtitle = (
+        f"n = {count_text(referred['n_people'].max() if len(referred) else 0)} referred and "
+        f"{count_text(comparison['n_people'].max() if len(comparison) else 0)} comparison "
+        f"people; {window_phrase(window)}"
+    )
+
+    def title(shown: pd.DataFrame) -> str:
+        gp = shown[shown["setting"] == "gp_appointment"]
+        if gp.empty or pd.isna(gp.iloc[0]["did"]):
+            return "Naive change and difference in differences"
+        return (
+            f"Against the comparison cohort, GP appointments changed by "
+            f"{gp.iloc[0]['did']:+.2f} per person, not {gp.iloc[0]['naive_change']:+.2f}"
+        )
+
+    return build(
+        "utilisation_difference_in_differences",
+        exact,
+        DID_RULES,
+        lambda shown: charts.naive_and_did(shown, title(shown), subtitle),
+        derive=_differences(exact),
+        caption="Comparison cohort filtered by its own PCN and index date. Difference in "
+        "differences = the referred cohort's change minus the comparison cohort's (Welch 95% "
+        f"CI), withheld where either cohort has 1 to 7 people or events. {window_sentence(window)}",
+    )
+
+
+def comparison_caveat(run: Runner, filters: Filters, window: int | None = None) -> str | None:
+    window = chosen_window(run, filters, window)
+    left_out = figures.not_elapsed(exact_summary(run, filters, window, "comparison"))
+    if not left_out:
+        return None
+    return (
+        f"{people_text(left_out)} comparison people whose after-window had not ended by the "
+        "extract date are left out."
+    )
+
+
+# By PCN ---------------------------------------------------------------------------------------
+
+
+def pcn_view(run: Runner, filters: Filters, setting: str, window: int | None = None) -> View:
+    """One setting's % change per PCN for the referred cohort, against the ICB."""
+    window = chosen_window(run, filters, window)
+    exact = figures.by_pcn(_sums(run, filters), setting, window)
+    names = dict(run("pcn_options", {})[["pcn_code", "pcn_name"]].itertuples(index=False))
+    exact.insert(1, "pcn_name", [names.get(code, code) for code in exact["pcn_code"]])
+    icb = shown_summary(run, filters.model_copy(update={"pcns": ()}), window).frame
+    icb_pct = icb.loc[icb["setting"] == setting, "pct_change"]
+    label = SETTING_LABEL[setting]
+
+    def draw(shown: pd.DataFrame):
+        figure = outcome_charts.pcn_comparison(
+            shown,
+            "pct_change",
+            f"{label}: % change after referral by PCN",
+            "% change in events per person",
+            filters.pcns,
+            float(icb_pct.iloc[0]) if len(icb_pct) and pd.notna(icb_pct.iloc[0]) else None,
+        )
+        return charts.with_subtitle(figure, people_subtitle(exact, window))
+
+    return _summary_view(
+        "utilisation_by_pcn",
+        exact,
+        draw,
+        keep=("pcn_code", "pcn_name"),
+        caption="Selected PCNs are outlined and in bold; the dashed line is the ICB. "
+        + window_sentence(window),
+    )
+
+
+# Summary JSON ---------------------------------------------------------------------------------
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    return (
+        round(value, digits)
+        if isinstance(value, float | int) and not isinstance(value, bool)
+        else value
+    )
+
+
+def _summary_rows(run: Runner, filters: Filters, window: int) -> list[dict[str, Any]]:
+    shown = records(shown_summary(run, filters, window))
+    did, comparison = {}, {}
+    if has_comparison(run, filters, window):
+        did = {row["setting"]: row for row in records(did_view(run, filters, window).shown)}
+        comparison = {
+            row["setting"]: row
+            for row in records(shown_summary(run, filters, window, "comparison"))
+        }
     out = []
-    for _, row in referred.iterrows():
-        n = row["n_people"]
+    for row in shown:
         item: dict[str, Any] = {
             "setting": row["setting"],
-            "n_people": export_count(n, policy),
-            "before_per_person": export_figure(row["before_per_person"], n, 3, policy),
-            "after_per_person": export_figure(row["after_per_person"], n, 3, policy),
-            "pct_change": export_figure(row["pct_change"], n, 1, policy),
+            "window_months": window,
+            "n_people": row["n_people"],
+            "people_not_elapsed": row["n_not_elapsed"],
+            "before_per_person": _rounded(row["before_per_person"], DIGITS),
+            "after_per_person": _rounded(row["after_per_person"], DIGITS),
+            "pct_change": _rounded(row["pct_change"], 1),
         }
-        if row["setting"] in did.index:
-            other = comparison[comparison["setting"] == row["setting"]].iloc[0]
-            m = other["n_people"]
-            smaller = min(n, m)
+        if row["setting"] in did:
+            other = comparison[row["setting"]]
             item["comparison"] = {
-                "n_people": export_count(m, policy),
-                "before_per_person": export_figure(other["before_per_person"], m, 3, policy),
-                "after_per_person": export_figure(other["after_per_person"], m, 3, policy),
-                "pct_change": export_figure(other["pct_change"], m, 1, policy),
+                "n_people": other["n_people"],
+                "before_per_person": _rounded(other["before_per_person"], DIGITS),
+                "after_per_person": _rounded(other["after_per_person"], DIGITS),
+                "pct_change": _rounded(other["pct_change"], 1),
             }
-            item["difference_in_differences"] = export_figure(
-                did.loc[row["setting"], "did"], smaller, 3, policy
-            )
+            item["difference_in_differences"] = _rounded(did[row["setting"]]["did"], DIGITS)
         out.append(item)
     return out
+
+
+def summary_section(run: Runner, filters: Filters) -> list[dict[str, Any]]:
+    """`utilisation` for `summary --json`: per window length (the most common first) and
+    setting, the referred cohort, and the comparison cohort and the difference in differences
+    beside it when one is loaded on that window. Under the policy in force."""
+    return [
+        row
+        for window in window_options(run, filters)
+        for row in _summary_rows(run, filters, window)
+    ]

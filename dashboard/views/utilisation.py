@@ -2,19 +2,16 @@
 
 import streamlit as st
 
-from dashboard.charts import outcomes as outcomes_charts
-from dashboard.charts import utilisation as utilisation_charts
-from dashboard.measures import utilisation
-from dashboard.measures.disclosure import protect, suppress_value
+from dashboard.measures import utilisation, utilisation_costs
+from dashboard.measures.utilisation_figures import SETTING_LABEL, SETTINGS_ORDER
 from dashboard.ui.data import query
-from dashboard.ui.filters import current_filters, pcn_names, scope_label
-from dashboard.ui.frame import chart, suppression_note
+from dashboard.ui.filters import current_filters, scope_label
+from dashboard.ui.frame import draw_tiles, draw_view
 
 filters = current_filters()
-scope = scope_label(filters)
 st.title("Health-system utilisation")
 st.caption(
-    f"{scope}, people first referred from {filters.date_from:%d %b %Y} to "
+    f"{scope_label(filters)}, people first referred from {filters.date_from:%d %b %Y} to "
     f"{filters.date_to:%d %b %Y}: events per person in the window before and after referral."
 )
 st.warning(
@@ -25,10 +22,7 @@ st.warning(
     icon=":material/warning:",
 )
 
-# The sums are per PCN, so the selection and the ICB come from one cached result.
-sums = query("utilisation_change", utilisation.sums_params(filters))
-referred = utilisation.summarise(sums, "referred", filters.pcns)
-if referred.empty:
+if not utilisation.has_data(query, filters):
     st.info(
         "No utilisation data for people first referred in this selection. Load a utilisation "
         "extract on the **Data** page.",
@@ -36,47 +30,36 @@ if referred.empty:
     )
     st.stop()
 
-withheld_anywhere = False
-based_on = {
-    column: "n_people" for column in utilisation.COLUMNS if column not in ("setting", "n_people")
-}
-shown = protect(referred, counts=("n_people",), based_on=based_on)
-withheld_anywhere |= shown.any_withheld
-people = int(referred["n_people"].max())
-chart(
-    utilisation_charts.before_after(shown.frame, utilisation.headline(referred)),
-    referred,
-    "utilisation_before_after",
-    counts=("n_people",),
-    based_on=based_on,
-    caption=f"n = {people:,} people with both windows. Bars show 95% confidence intervals.",
-)
-table = shown.display()[
-    [
-        "setting",
-        "n_people",
-        "before_per_person",
-        "after_per_person",
-        "change_per_person",
-        "change_low",
-        "change_high",
-        "pct_change",
-    ]
-]
-table["setting"] = table["setting"].map(utilisation.SETTING_LABEL)
+windows = utilisation.window_options(query, filters)
+window = windows[0]
+if len(windows) > 1:
+    # Windows of different lengths are never pooled: one length at a time.
+    window = st.selectbox(
+        "Window length",
+        options=windows,
+        format_func=lambda months: f"{months}-month windows before and after",
+        key="utilisation_window",
+        help="More than one window length is loaded; figures are shown for one at a time.",
+    )
+caveat = utilisation.not_elapsed_caveat(query, filters, window)
+if caveat:
+    st.info(caveat, icon=":material/schedule:")
+
+before_after = utilisation.before_after_view(query, filters, window)
+draw_view(before_after)
 st.dataframe(
-    table,
+    utilisation.table(before_after),
     hide_index=True,
     key="utilisation_table",
     column_config={
         "setting": "Setting",
         "n_people": "People",
-        "before_per_person": st.column_config.NumberColumn("Before, per person", format="%.3f"),
-        "after_per_person": st.column_config.NumberColumn("After, per person", format="%.3f"),
-        "change_per_person": st.column_config.NumberColumn("Change", format="%+.3f"),
-        "change_low": st.column_config.NumberColumn("95% CI from", format="%+.3f"),
-        "change_high": st.column_config.NumberColumn("95% CI to", format="%+.3f"),
-        "pct_change": st.column_config.NumberColumn("% change", format="%+.1f"),
+        "before_per_person": "Before, per person",
+        "after_per_person": "After, per person",
+        "change_per_person": "Change",
+        "change_low": "95% CI from",
+        "change_high": "95% CI to",
+        "pct_change": "% change",
     },
 )
 
@@ -86,7 +69,7 @@ st.caption(
     "see the effect; edits last for this session. Change the file to change the default."
 )
 unit_costs = st.data_editor(
-    utilisation.unit_cost_table(),
+    utilisation_costs.unit_cost_table(),
     key="utilisation_unit_costs",
     hide_index=True,
     disabled=["setting"],
@@ -98,109 +81,30 @@ unit_costs = st.data_editor(
         "source": st.column_config.TextColumn("Source", width="large"),
     },
 )
-cost = utilisation.costs(referred, unit_costs)
-total = cost[cost["setting"] == "total"].iloc[0]
-n_cost = int(total["n_people"])
-cols = st.columns(3)
-for column, label, value in (
-    (cols[0], "Cost per person before", total["before_cost"]),
-    (cols[1], "Cost per person after", total["after_cost"]),
-    (cols[2], "Net change per person", total["change_cost"]),
-):
-    shown_value = suppress_value(value, n_cost)
-    column.metric(
-        label,
-        shown_value if isinstance(shown_value, str) else f"£{shown_value:,.2f}",
-    )
-change_cost = total["change_cost"]
-if n_cost > 7:
-    st.caption(
-        f"Across the {n_cost:,} people, that is a net change of about "
-        f"£{change_cost * n_cost:,.0f} in the window after referral, before allowing for "
-        "regression to the mean or the cost of the service."
-    )
-cost_based_on = {"before_cost": "n_people", "after_cost": "n_people", "change_cost": "n_people"}
-shown_cost = protect(cost, counts=("n_people",), based_on=cost_based_on)
-withheld_anywhere |= shown_cost.any_withheld
-chart(
-    utilisation_charts.cost_before_after(
-        shown_cost.frame,
-        f"Cost per person {'fell' if change_cost < 0 else 'rose'} by "
-        f"£{abs(change_cost):,.0f} after referral"
-        if n_cost > 7
-        else "Cost per person before and after referral",
-    ),
-    cost,
-    "utilisation_cost",
-    counts=("n_people",),
-    based_on=cost_based_on,
-    caption="Cost = mean events per person x unit cost, summed over settings.",
-)
+cost = utilisation_costs.cost_view(query, filters, unit_costs, window)
+draw_tiles(utilisation_costs.cost_tiles(cost))
+draw_view(cost)
 
 st.subheader("Against a comparison cohort")
-comparison = utilisation.summarise(sums, "comparison", filters.pcns)
-if comparison.empty:
-    st.info(
-        "No comparison cohort is loaded for this selection, so the change above cannot be "
-        "separated from regression to the mean. Load utilisation rows with cohort = "
-        "`comparison` (a matched group not referred, with their PCN and index date).",
-        icon=":material/info:",
-    )
+if utilisation.has_comparison(query, filters, window):
+    comparison_caveat = utilisation.comparison_caveat(query, filters, window)
+    if comparison_caveat:
+        st.info(comparison_caveat, icon=":material/schedule:")
+    draw_view(utilisation.did_view(query, filters, window))
 else:
-    did = utilisation.difference_in_differences(referred, comparison)
-    did_based_on = {
-        "naive_change": "n_people",
-        "comparison_change": "comparison_n_people",
-        "did": "comparison_n_people",
-        "did_low": "comparison_n_people",
-        "did_high": "comparison_n_people",
-    }
-    shown_did = protect(did, counts=("n_people", "comparison_n_people"), based_on=did_based_on)
-    gp = did[did["setting"] == "gp_appointment"]
-    title = (
-        f"Against the comparison cohort, GP appointments changed by {gp.iloc[0]['did']:+.2f} "
-        f"per person, not {gp.iloc[0]['naive_change']:+.2f}"
-        if len(gp) and min(gp.iloc[0]["n_people"], gp.iloc[0]["comparison_n_people"]) > 7
-        else "Naive change and difference in differences"
-    )
-    withheld_anywhere |= shown_did.any_withheld
-    chart(
-        utilisation_charts.naive_and_did(shown_did.frame, title),
-        did,
-        "utilisation_difference_in_differences",
-        counts=("n_people", "comparison_n_people"),
-        based_on=did_based_on,
-        caption=f"Comparison cohort: {int(comparison['n_people'].max()):,} people, filtered "
-        "by their own PCN and index date. Difference in differences = the referred cohort's "
-        "change minus the comparison cohort's (Welch 95% CI).",
+    st.info(
+        "No comparison cohort is loaded on these windows for this selection, so the change "
+        "above cannot be separated from regression to the mean. Load utilisation rows with "
+        "cohort = `comparison` (a matched group not referred, with their PCN, index date and "
+        "the same window length).",
+        icon=":material/info:",
     )
 
 st.subheader("By PCN")
 setting = st.selectbox(
     "Setting",
-    options=list(utilisation.SETTINGS_ORDER),
-    format_func=utilisation.SETTING_LABEL.get,
+    options=list(SETTINGS_ORDER),
+    format_func=SETTING_LABEL.get,
     key="utilisation_pcn_setting",
 )
-per_pcn = utilisation.by_pcn(sums, setting)
-per_pcn.insert(1, "pcn_name", per_pcn["pcn_code"].map(pcn_names()).fillna(per_pcn["pcn_code"]))
-icb = utilisation.summarise(sums)
-icb_pct = icb.loc[icb["setting"] == setting, "pct_change"]
-shown_pcn = protect(per_pcn, counts=("n_people",), based_on=based_on)
-withheld_anywhere |= shown_pcn.any_withheld
-chart(
-    outcomes_charts.pcn_comparison(
-        shown_pcn.frame,
-        "pct_change",
-        f"{utilisation.SETTING_LABEL[setting]}: % change after referral by PCN",
-        "% change in events per person",
-        filters.pcns,
-        float(icb_pct.iloc[0]) if len(icb_pct) else None,
-    ),
-    per_pcn,
-    "utilisation_by_pcn",
-    counts=("n_people",),
-    based_on=based_on,
-    caption="Selected PCNs are outlined and in bold; the dashed line is the ICB.",
-)
-suppression_note(withheld_anywhere)
+draw_view(utilisation.pcn_view(query, filters, setting, window))
