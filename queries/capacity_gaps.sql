@@ -3,37 +3,36 @@
 -- Per PCN x activity x month: demand = onward referrals (with or without a service_id), the
 -- PCN being the referral's and the activity the onward referral's; capacity = monthly places
 -- of open services serving that PCN for that activity (0 where none); gap = demand - capacity;
--- unmet = waitlisted, declined for no capacity, or sent to a closed service. A month without
--- demand for the pair is not counted, so its places do not offset another month's shortfall.
+-- unmet = waitlisted, declined for no capacity, or sent to a closed service (macro is_unmet).
+-- A month without demand for the pair is not counted, so its places do not offset another
+-- month's shortfall. Whole months come pre-summed from onward_monthly, the part months are
+-- summed here from onward_facts with the same macro (onward_sums).
 -- grain: one row per PCN x activity with demand in the period.
 -- parameters: $date_from, $date_to (inclusive, on the onward date), $pcns (empty = whole ICB,
 --             applied through the referral), $activity_groups (list of [activity, NIHR group]
 --             pairs, from contract.ACTIVITY_GROUP).
 with
 
-bounds as (
-    -- the first and last whole calendar months of the period, as year * 12 + month - 1, and
-    -- the period's first month (month numbers count from it)
-    select
-        year($date_from::date) * 12 + month($date_from::date) - 1 as first_month,
-        first_month + (case when day($date_from::date) = 1 then 0 else 1 end) as month_from,
-        year($date_to::date) * 12 + month($date_to::date) - 1
-        - (case when month($date_to::date + 1) = month($date_to::date) then 1 else 0 end)
-            as month_to
-),
+bounds as (select * from period_months($date_from, $date_to)),
 
 onward_referrals as (
     -- the period's part months, from onward_facts (the referral's PCN carried, onward
-    -- referrals whose referral is loaded); a month number and one unmet flag
+    -- referrals whose referral is loaded), summed as onward_monthly sums whole months
     select
         pcn_code,
         activity,
         onward_month - bounds.first_month as month_number,
-        result in ('waitlisted', 'declined_no_capacity', 'service_closed') as unmet
+        result
     from main.onward_facts, bounds
     where onward_date between $date_from and $date_to
         and onward_month not between bounds.month_from and bounds.month_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+),
+
+part_months as (
+    select pcn_code, activity, month_number, onward_sums(result) as sums
+    from onward_referrals
+    group by pcn_code, activity, month_number
 ),
 
 services as (
@@ -55,15 +54,9 @@ demand_per_month as (
     from main.onward_monthly, bounds
     where onward_month between bounds.month_from and bounds.month_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
-    union all
-    select
-        pcn_code,
-        activity,
-        month_number,
-        count(*) as demand,
-        count(*) filter (where unmet) as unmet
-    from onward_referrals
-    group by all
+    union all by name
+    select pcn_code, activity, month_number, sums.*
+    from part_months
 ),
 
 capacity_per_month as (

@@ -34,9 +34,7 @@ demand_per_month as (
     select
         date_trunc('month', onward_referrals.onward_date) as month,
         count(*) as demand,
-        count(*) filter (
-            where result in ('waitlisted', 'declined_no_capacity', 'service_closed')
-        ) as unmet
+        count(*) filter (where is_unmet(result)) as unmet
     from onward_referrals
     inner join referrals using (referral_id)
     group by all

@@ -1,5 +1,5 @@
 -- capacity_unmet_reasons: unmet onward referrals by PCN, activity and why they went unmet
--- (waitlisted, declined for no capacity, sent to a closed service).
+-- (waitlisted, declined for no capacity, sent to a closed service: macro is_unmet).
 -- The PCN is the referral's, the activity the onward referral's.
 -- grain: one row per PCN x activity x reason with unmet onward referrals in the period.
 -- parameters: $date_from, $date_to (inclusive, on the onward date), $pcns (empty = whole ICB,
@@ -11,7 +11,7 @@ onward_referrals as (
     select pcn_code, activity, result
     from main.onward_facts
     where onward_date between $date_from and $date_to
-        and result in ('waitlisted', 'declined_no_capacity', 'service_closed')
+        and is_unmet(result)
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
 ),
 

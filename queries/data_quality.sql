@@ -1,5 +1,6 @@
 -- data_quality: per extract kind, rows held, the latest load and rejected rows over all loads.
--- grain: one row per extract kind that has been loaded. parameters: none.
+-- grain: one row per extract kind that has been loaded.
+-- parameters: none.
 with
 
 loads as (select * from main.load_history),

@@ -1,5 +1,6 @@
 -- load_history: every load, newest first.
--- grain: one row per loaded file. parameters: none.
+-- grain: one row per loaded file.
+-- parameters: none.
 with
 
 loads as (select * from main.load_history),

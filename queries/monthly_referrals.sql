@@ -1,7 +1,8 @@
 -- monthly_referrals: referrals a month and the annualised rate per 1,000, for the whole ICB
 -- and for each selected PCN, so a PCN's trend is read against the ICB's. Every calendar month
 -- the period touches is returned, with 0 where nothing was referred. A month cut by the
--- period is annualised over its days inside the period (referrals / list x 1,000 x 365 / days).
+-- period is annualised over its days inside the period (macro rate_per_1000_a_year:
+-- referrals / list x 1,000 x 365 / days).
 -- grain: one row per series (the ICB, then each selected PCN) and month.
 -- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = ICB only).
 with
@@ -67,7 +68,7 @@ final as (
         days,
         list_size,
         referrals,
-        referrals::double * 1000 / list_size * 365 / days as rate_per_1000
+        rate_per_1000_a_year(referrals, list_size, days) as rate_per_1000
     from series_months
     order by series_order, series, month
 )

@@ -1,33 +1,23 @@
 -- outcome_change: paired baseline/follow-up change per PCN, measure and domain, as sums from
 -- which any set of PCNs (the selection, the whole ICB) adds up exactly: means, shares and
--- standard deviations in dashboard.core.outcomes. One scan serves the selection and the ICB.
--- Outcomes follow the period through their referral (referral date in the period); the PCN is
--- the referral's (both carried on outcome_facts, which holds only outcomes whose referral is
--- loaded, as an inner join would). SWEMWBS raw totals become metric scores (the Rasch table) before anything
--- else. "improvement" is the change in the better direction: for ONS4 anxiety, a fall.
+-- standard deviations in dashboard.measures.outcomes. One scan serves the selection and the
+-- ICB. Outcomes follow the period through their referral (referral date in the period); the
+-- PCN is the referral's (both carried on outcome_facts, which holds only outcomes whose
+-- referral is loaded, as an inner join would). SWEMWBS raw totals become metric scores (the
+-- Rasch table, macro metric_score) before anything else. "improvement" is the change in the
+-- better direction (macro improvement: for ONS4 anxiety, a fall).
 -- For speed, the period's whole months of Wellbeing Star and ONS4 (figures that need no
--- parameter) come pre-summed from outcome_monthly; the edges and SWEMWBS/WEMWBS from the facts.
+-- parameter) come pre-summed from outcome_monthly; the part months and SWEMWBS/WEMWBS are
+-- summed here from the facts with the same macro (outcome_sums).
 -- grain: one row per PCN, measure and domain.
 -- parameters: $date_from, $date_to (inclusive), $swemwbs_metric (metric score of raw 7..35),
 --   $swemwbs_threshold, $wemwbs_threshold (meaningful change, points).
 with
 
-bounds as (
-    -- the first and last whole calendar months of the period, as year * 12 + month - 1
-    select
-        year($date_from::date) * 12 + month($date_from::date) - 1
-        + (case when day($date_from::date) = 1 then 0 else 1 end) as month_from,
-        year($date_to::date) * 12 + month($date_to::date) - 1
-        - (case when month($date_to::date + 1) = month($date_to::date) then 1 else 0 end)
-            as month_to
-),
+bounds as (select month_from, month_to from period_months($date_from, $date_to)),
 
 monthly as (
-    select
-        pcn_code, measure, domain, people_with_baseline, n, sum_baseline, sum_followup,
-        sum_improvement, sumsq_improvement, n_improved, n_worse, 0 as n_meaningful,
-        low_baseline_n, low_baseline_improved, low_baseline_sum_improvement,
-        low_baseline_sumsq_improvement
+    select outcome_monthly.* exclude (referral_month), 0 as n_meaningful
     from main.outcome_monthly, bounds
     where referral_month between bounds.month_from and bounds.month_to
 ),
@@ -38,26 +28,18 @@ outcomes as (
     where referral_date between $date_from and $date_to
         and baseline_score is not null
         and (
-            measure not in ('wellbeing_star', 'ons4')
+            not outcome_summed_monthly(measure)
             or referral_month not between bounds.month_from and bounds.month_to
         )
 ),
 
 scores as (
     select
-        outcomes.pcn_code,
-        outcomes.measure,
-        outcomes.domain,
-        case
-            when outcomes.measure = 'swemwbs'
-                then list_extract($swemwbs_metric, cast(round(outcomes.baseline_score) as integer) - 6)
-            else outcomes.baseline_score
-        end as baseline,
-        case
-            when outcomes.measure = 'swemwbs'
-                then list_extract($swemwbs_metric, cast(round(outcomes.followup_score) as integer) - 6)
-            else outcomes.followup_score
-        end as followup
+        pcn_code,
+        measure,
+        domain,
+        metric_score(measure, baseline_score, $swemwbs_metric) as baseline,
+        metric_score(measure, followup_score, $swemwbs_metric) as followup
     from outcomes
 ),
 
@@ -68,37 +50,29 @@ directed as (
         domain,
         baseline,
         followup,
-        (followup - baseline)
-        * (case when measure = 'ons4' and domain = 'anxiety' then -1 else 1 end) as improvement,
+        improvement(measure, domain, baseline, followup) as improvement,
         case measure
             when 'swemwbs' then $swemwbs_threshold
             when 'wemwbs' then $wemwbs_threshold
         end as threshold,
-        measure = 'wellbeing_star' and baseline <= 2 as low_baseline
+        low_baseline(measure, baseline) as low_baseline
     from scores
 ),
 
-row_sums as (
+summed as (
     select
         pcn_code,
         measure,
         domain,
-        count(*) as people_with_baseline,
-        count(followup) as n,
-        sum(baseline) filter (where followup is not null) as sum_baseline,
-        sum(followup) as sum_followup,
-        sum(improvement) as sum_improvement,
-        sum(improvement * improvement) as sumsq_improvement,
-        count(*) filter (where improvement > 0) as n_improved,
-        count(*) filter (where improvement < 0) as n_worse,
-        count(*) filter (where improvement >= threshold) as n_meaningful,
-        count(followup) filter (where low_baseline) as low_baseline_n,
-        count(*) filter (where low_baseline and improvement > 0) as low_baseline_improved,
-        sum(improvement) filter (where low_baseline) as low_baseline_sum_improvement,
-        sum(improvement * improvement) filter (where low_baseline)
-            as low_baseline_sumsq_improvement
+        outcome_sums(baseline, followup, improvement, low_baseline) as sums,
+        count(*) filter (where improvement >= threshold) as n_meaningful
     from directed
     group by pcn_code, measure, domain
+),
+
+row_sums as (
+    select pcn_code, measure, domain, sums.*, n_meaningful
+    from summed
 ),
 
 parts as (
@@ -114,7 +88,7 @@ parts as (
         low_baseline_sum_improvement, low_baseline_sumsq_improvement
     from (
         select * from monthly
-        union all
+        union all by name
         select * from row_sums
     )
 ),

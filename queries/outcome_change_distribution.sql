@@ -1,6 +1,7 @@
 -- outcome_change_distribution: how many people changed by how much, per measure and domain,
--- in whole points in the better direction (for ONS4 anxiety, a fall counts as positive).
--- SWEMWBS changes are in metric points (Rasch table), rounded to the nearest point.
+-- in whole points in the better direction (macro improvement: for ONS4 anxiety, a fall counts
+-- as positive). SWEMWBS changes are in metric points (Rasch table, macro metric_score), rounded
+-- to the nearest point.
 -- Outcomes follow the filter through their referral (PCN, and referral date in the period),
 -- both carried on outcome_facts (outcomes whose referral is loaded).
 -- grain: one row per measure, domain and whole-point change.
@@ -18,16 +19,14 @@ paired as (
 
 changes as (
     select
-        paired.measure,
-        paired.domain,
-        case
-            when paired.measure = 'swemwbs'
-                then list_extract($swemwbs_metric, cast(round(paired.followup_score) as integer) - 6)
-                - list_extract($swemwbs_metric, cast(round(paired.baseline_score) as integer) - 6)
-            else paired.followup_score - paired.baseline_score
-        end
-        * (case when paired.measure = 'ons4' and paired.domain = 'anxiety' then -1 else 1 end)
-            as improvement
+        measure,
+        domain,
+        improvement(
+            measure,
+            domain,
+            metric_score(measure, baseline_score, $swemwbs_metric),
+            metric_score(measure, followup_score, $swemwbs_metric)
+        ) as improvement
     from paired
 ),
 

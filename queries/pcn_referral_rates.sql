@@ -1,6 +1,7 @@
--- pcn_referral_rates: referrals per 1,000 registered patients a year, for every PCN, against
--- the planning band. All PCNs are returned (so a selected PCN is seen against its peers and
--- the ICB); `selected` marks the filter's PCNs. The band includes both its ends.
+-- pcn_referral_rates: referrals per 1,000 registered patients a year (macro
+-- rate_per_1000_a_year), for every PCN, against the planning band. All PCNs are returned (so a
+-- selected PCN is seen against its peers and the ICB); `selected` marks the filter's PCNs. The
+-- band includes both its ends.
 -- grain: one row per PCN.
 -- parameters: $date_from, $date_to (inclusive), $days (length of the period),
 --             $pcns (selected codes; empty = none selected), $band_low, $band_high (per 1,000).
@@ -26,7 +27,7 @@ rates as (
         pcns.pcn_name,
         pcns.list_size,
         coalesce(referrals_per_pcn.referrals, 0) as referrals,
-        coalesce(referrals_per_pcn.referrals, 0)::double * 1000 / pcns.list_size * 365 / $days
+        rate_per_1000_a_year(coalesce(referrals_per_pcn.referrals, 0), pcns.list_size, $days)
             as rate_per_1000
     from pcns
     left join referrals_per_pcn on referrals_per_pcn.pcn_code = pcns.pcn_code
@@ -43,7 +44,7 @@ final as (
         rate_per_1000 between $band_low and $band_high as in_band,
         list_contains($pcns, pcn_code) as selected,
         rank() over (order by rate_per_1000 desc) as rank_high_to_low,
-        sum(referrals) over ()::double * 1000 / sum(list_size) over () * 365 / $days
+        rate_per_1000_a_year(sum(referrals) over (), sum(list_size) over (), $days)
             as icb_rate_per_1000
     from rates
     order by rate_per_1000 desc, pcn_code

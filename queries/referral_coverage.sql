@@ -1,5 +1,6 @@
 -- referral_coverage: referrals loaded per month, whatever the filter, to show gaps in extracts.
--- grain: one row per month with referrals. parameters: none.
+-- grain: one row per month with referrals.
+-- parameters: none.
 with
 
 referrals as (select referral_date from main.referrals),

@@ -1,5 +1,6 @@
 -- referral_date_range: the first and last referral dates loaded, for the default period.
--- grain: one row. parameters: none.
+-- grain: one row.
+-- parameters: none.
 with
 
 referrals as (select * from main.referrals),

@@ -1,10 +1,10 @@
 -- referral_equity: who is reached. Referrals and the annualised rate per 1,000 registered
--- patients by IMD quintile (1 = most deprived 20%), age band, sex and ethnicity, split by
--- route: clinical (gp, nurse, other_clinician, practice_staff, secondary_care) or community
--- (self, vcse, social_care, other). The denominator is the pcns extract's pop_* column for
--- the group, summed over the filter's PCNs; it is null (no rate) where the extract has no
--- column for the group (ethnicity, sex other/unknown, IMD unknown) or where any of the
--- filter's PCNs lacks it, since a partial sum would overstate the rate.
+-- patients (macro rate_per_1000_a_year) by IMD quintile (1 = most deprived 20%), age band,
+-- sex and ethnicity, split by route: clinical (gp, nurse, other_clinician, practice_staff,
+-- secondary_care) or community (self, vcse, social_care, other). The denominator is the pcns
+-- extract's pop_* column for the group, summed over the filter's PCNs; it is null (no rate)
+-- where the extract has no column for the group (ethnicity, sex other/unknown, IMD unknown)
+-- or where any of the filter's PCNs lacks it, since a partial sum would overstate the rate.
 -- grain: one row per dimension and group, every group listed even with no referrals.
 -- parameters: $date_from, $date_to (inclusive), $days, $pcns (empty = whole ICB).
 with
@@ -127,10 +127,10 @@ final as (
         clinical_referrals,
         community_referrals,
         population,
-        referrals::double * 1000 / nullif(population, 0) * 365 / $days as rate_per_1000,
-        clinical_referrals::double * 1000 / nullif(population, 0) * 365 / $days
+        rate_per_1000_a_year(referrals, nullif(population, 0), $days) as rate_per_1000,
+        rate_per_1000_a_year(clinical_referrals, nullif(population, 0), $days)
             as clinical_rate_per_1000,
-        community_referrals::double * 1000 / nullif(population, 0) * 365 / $days
+        rate_per_1000_a_year(community_referrals, nullif(population, 0), $days)
             as community_rate_per_1000,
         community_referrals * 100.0 / nullif(referrals, 0) as community_route_pct,
         referrals * 100.0 / nullif(sum(referrals) over (partition by dimension), 0)

@@ -1,8 +1,9 @@
 -- referral_kpis: headline referral figures for the filter (the tiles, and the summary JSON).
 -- PCNs in band counts the filter's PCNs (all PCNs for the whole ICB) whose annualised rate
--- lies within the planning band, both ends included. Referrals of PCNs missing from the
--- reference list never enter a figure (they have no list size); they are counted apart, as
--- unknown_pcn_referrals, for the data-quality note. Waits are in wait_times (Kaplan-Meier).
+-- (macro rate_per_1000_a_year) lies within the planning band, both ends included. Referrals
+-- of PCNs missing from the reference list never enter a figure (they have no list size); they
+-- are counted apart, as unknown_pcn_referrals, for the data-quality note. Waits are in
+-- wait_times (Kaplan-Meier).
 -- grain: one row.
 -- parameters: $date_from, $date_to (inclusive), $days, $pcns (empty = whole ICB),
 --             $band_low, $band_high (per 1,000 a year).
@@ -44,7 +45,7 @@ pcn_totals as (
         sum(list_size) as list_size,
         count(*) as pcns,
         count(*) filter (
-            where referrals::double * 1000 / list_size * 365 / $days
+            where rate_per_1000_a_year(referrals, list_size, $days)
                 between $band_low and $band_high
         ) as pcns_in_band
     from per_pcn
@@ -61,7 +62,7 @@ final as (
     select
         referral_totals.referrals,
         pcn_totals.list_size,
-        referral_totals.referrals::double * 1000 / pcn_totals.list_size * 365 / $days
+        rate_per_1000_a_year(referral_totals.referrals, pcn_totals.list_size, $days)
             as rate_per_1000,
         pcn_totals.pcns,
         pcn_totals.pcns_in_band,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.data import derived, ingest, store
+from dashboard.measures import queries
 from tests.extracts import rows, write_csv
 from tests.factories import add_rows
 
@@ -236,3 +238,102 @@ def test_database_from_before_the_facts_gets_them_when_opened_read_only(db_path)
 
     with store.open_db(db_path, read_only=True) as con:
         assert len(facts(con)["outcome_facts"]) == 1
+
+
+def test_each_definition_gives_exactly_its_tables_columns(con):
+    # The temp relations a rebuild or refresh scopes the definitions with, empty.
+    con.execute("create temp view _derived_people as select person_id from main.utilisation")
+    con.execute(
+        "create temp table _derived_cells (referral_month integer, index_month integer, "
+        "onward_month integer, pcn_code varchar)"
+    )
+    for table in derived.TABLES:
+        defined = [
+            row[0] for row in con.execute(f"describe {derived.definition(table)}").fetchall()
+        ]
+        stored = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+        assert defined == stored, table
+
+
+def test_whole_months_from_the_monthly_sums_equal_the_same_rows_summed_from_the_facts(con):
+    # Everything happens between 2 and 27 February 2025, so February as a whole month (read
+    # from the monthly sums) and 2-27 February (a part month, summed from the facts by the
+    # query) hold the same rows and must give the same figures.
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1", "pcn_code": "U00001", "referral_date": date(2025, 2, 5)},
+        {"referral_id": "R2", "pcn_code": "U00002", "referral_date": date(2025, 2, 20)},
+        {"referral_id": "R3", "pcn_code": "U00001", "referral_date": date(2025, 2, 10)},
+    )
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "baseline_score": 2, "followup_score": 4},
+        {
+            "referral_id": "R1",
+            "measure": "ons4",
+            "domain": "anxiety",
+            "baseline_score": 6,
+            "followup_score": 3,
+        },
+        {
+            "referral_id": "R2",
+            "measure": "ons4",
+            "domain": "anxiety",
+            "baseline_score": 3,
+            "followup_score": 5,
+        },
+        {
+            "referral_id": "R2",
+            "measure": "ons4",
+            "domain": "happiness",
+            "baseline_score": 3,
+            "followup_score": 5,
+        },
+        {"referral_id": "R3", "domain": "lifestyle", "baseline_score": 3},
+        {
+            "referral_id": "R3",
+            "measure": "swemwbs",
+            "domain": "total",
+            "baseline_score": 20,
+            "followup_score": 25,
+        },
+    )
+    add_rows(
+        con,
+        "utilisation",
+        *utilisation_pair("P-R1"),
+        *utilisation_pair("P-R2", setting="ae_attendance", count=3),
+    )
+    add_rows(
+        con,
+        "onward_referrals",
+        {
+            "onward_id": "O1",
+            "referral_id": "R1",
+            "onward_date": date(2025, 2, 6),
+            "result": "waitlisted",
+        },
+        {"onward_id": "O2", "referral_id": "R2", "onward_date": date(2025, 2, 21)},
+        {
+            "onward_id": "O3",
+            "referral_id": "R3",
+            "onward_date": date(2025, 2, 27),
+            "result": "service_closed",
+        },
+    )
+    fixed = {
+        "pcns": [],
+        "swemwbs_metric": [float(raw) + 0.5 for raw in range(7, 36)],
+        "swemwbs_threshold": 3.0,
+        "wemwbs_threshold": 3.0,
+        "activity_groups": [["gardening", "natural world"]],
+    }
+    whole = {**fixed, "date_from": date(2025, 2, 1), "date_to": date(2025, 2, 28)}
+    part = {**fixed, "date_from": date(2025, 2, 2), "date_to": date(2025, 2, 27)}
+
+    for name in ("outcome_change", "utilisation_change", "capacity_gaps"):
+        from_monthly, from_facts = queries.run(con, name, whole), queries.run(con, name, part)
+        assert len(from_monthly) > 0, name
+        pd.testing.assert_frame_equal(from_monthly, from_facts, obj=name)

@@ -2,10 +2,11 @@ import subprocess
 import sys
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 
-from dashboard.data import store
+from dashboard.data import derived, store
 from dashboard.data.contract import KINDS
 from tests.factories import add_rows
 
@@ -23,6 +24,7 @@ def test_new_database_has_a_table_per_extract_kind_keyed_by_its_key(con):
 def test_new_database_is_empty_but_for_the_schema(con):
     assert store.is_empty(con)
     assert store.data_version(con) == 0
+    assert not derived.outdated(con)
 
 
 def test_upsert_replaces_a_row_with_the_same_key(con):
@@ -75,3 +77,52 @@ def test_upsert_refuses_an_unknown_kind(con):
 def test_dates_round_trip_as_dates(con):
     add_rows(con, "referrals", {"referral_id": "R1", "referral_date": date(2025, 3, 31)})
     assert con.execute("select referral_date from referrals").fetchone()[0] == date(2025, 3, 31)
+
+
+def test_read_only_connections_and_their_cursors_have_the_shared_macros(db_path):
+    store.connect(db_path).close()
+    with store.open_db(db_path, read_only=True) as con:
+        cursor = con.cursor()
+        try:
+            assert cursor.execute("select rate_per_1000_a_year(5, 1000, 73)").fetchone() == (25.0,)
+        finally:
+            cursor.close()
+
+
+def test_the_shared_macros_are_stored_in_the_database_file(db_path):
+    store.connect(db_path).close()
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        stored = {
+            row[0]
+            for row in con.execute(
+                "select function_name from duckdb_functions() "
+                "where database_name = current_database()"
+            ).fetchall()
+        }
+    assert set(derived.macro_names()) <= stored
+
+
+def test_database_from_before_the_macros_gets_them_when_opened_read_only(db_path):
+    with store.open_db(db_path) as con:
+        add_rows(con, "referrals", {"referral_id": "R1"})
+        add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+        # As an older version left it: no macros, and a derived_version of its own.
+        con.execute("drop macro table period_months")
+        for name in derived.macro_names():
+            if name != "period_months":
+                con.execute(f"drop macro {name}")
+        con.execute("drop table derived_version")
+        con.execute("create table derived_version (version integer not null)")
+        con.execute("insert into derived_version values (2)")
+
+    with store.open_db(db_path, read_only=True) as con:
+        assert not derived.outdated(con)
+        assert con.execute("select improvement('ons4', 'anxiety', 5, 3)").fetchone() == (2,)
+        assert con.execute("select count(*) from outcome_monthly").fetchone() == (1,)
+
+
+def test_a_missing_macro_makes_the_database_outdated(db_path):
+    with store.open_db(db_path) as con:
+        add_rows(con, "referrals", {"referral_id": "R1"})
+        con.execute("drop macro improvement")
+        assert derived.outdated(con)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -43,8 +44,10 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database, creating the file and its schema when it is new.
 
-    A database of ours whose derived tables are missing or outdated (built by an older version)
-    gets them built first, even when asked for read-only: the queries read them.
+    The schema includes the shared SQL macros and the derived tables (dashboard.data.derived),
+    both stored in the file, so every connection and cursor on it has them. A database of ours
+    whose derived tables or macros are missing or from other definitions (an older version)
+    gets them first, even when asked for read-only: the queries use them.
     """
     con = _open(path, read_only)
     if read_only and derived.outdated(con):
@@ -176,11 +179,17 @@ def record_load(
     )
 
 
+@cache
+def _query(name: str) -> str:
+    """A named query of `queries/` that the store itself runs."""
+    return (derived.QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Changes whenever a load commits: the key that invalidates cached query results."""
     cursor = con.cursor()
     try:
-        return cursor.execute("select coalesce(max(load_id), 0) from load_history").fetchone()[0]
+        return cursor.execute(_query("data_version")).fetchone()[0]
     finally:
         cursor.close()
 

@@ -1,0 +1,101 @@
+-- macros: the formulas that several queries, or a query and a derived table, share. Each is
+-- defined here once and nowhere else.
+-- They are stored in the database with its schema (dashboard.data.derived.create_macros, on
+-- every writable open), so every connection and cursor has them, read-only ones included. A
+-- change here changes the derived tables' definition: a database is rebuilt when next opened.
+-- Scalar macros expand in place; `*_sums` are aggregates (use them with `group by` and expand
+-- the struct they return with `.*`); `period_months` is a table macro.
+
+-- A date's calendar month as one integer, year * 12 + month - 1, so months compare and subtract.
+create or replace macro month_number(day) as
+    cast(year(day) * 12 + month(day) - 1 as integer);
+
+-- A period's months (from and to inclusive): the month it starts in (first_month), and its
+-- first and last whole calendar months (month_from > month_to when it holds none). Whole
+-- months come pre-summed from the monthly tables; the part months from the facts.
+create or replace macro period_months(date_from, date_to) as table
+    select
+        month_number(date_from::date) as first_month,
+        first_month + (case when day(date_from::date) = 1 then 0 else 1 end) as month_from,
+        month_number(date_to::date)
+        - (case when month(date_to::date + 1) = month(date_to::date) then 1 else 0 end)
+            as month_to;
+
+-- Events per 1,000 people a year: events / people x 1,000, annualised over a period of `days`
+-- days (x 365 / days, so a whole year counts as one year). The referral rate per 1,000
+-- registered patients a year, and any rate against a population.
+create or replace macro rate_per_1000_a_year(events, people, days) as
+    events::double * 1000 / people * 365 / days;
+
+-- SWEMWBS raw totals (7-35) become metric scores through the Rasch conversion table `metric`
+-- (the list bound as $swemwbs_metric, indexed by raw total - 7) before any comparison; the
+-- other measures' scores are used as they are.
+create or replace macro metric_score(measure, score, metric) as
+    case
+        when measure = 'swemwbs' then list_extract(metric, cast(round(score) as integer) - 6)
+        else score
+    end;
+
+-- An outcome's change in the better direction: follow-up - baseline, except for ONS4 anxiety,
+-- where a fall is the improvement. A person improved when this is above 0.
+create or replace macro improvement(measure, domain, baseline, followup) as
+    (followup - baseline)
+    * (case when measure = 'ons4' and domain = 'anxiety' then -1 else 1 end);
+
+-- A low baseline: a Wellbeing Star domain scored 2 or less (as in the Rotherham evaluation).
+create or replace macro low_baseline(measure, baseline) as
+    measure = 'wellbeing_star' and baseline <= 2;
+
+-- The outcomes outcome_monthly pre-sums: Wellbeing Star and ONS4, whose figures need no query
+-- parameter (no Rasch conversion, no meaningful-change threshold).
+create or replace macro outcome_summed_monthly(measure) as
+    measure in ('wellbeing_star', 'ons4');
+
+-- Sums of outcomes with a baseline from which the means, shares and standard deviations of any
+-- set of months and PCNs add up exactly: outcome_monthly's columns, and outcome_change's for its
+-- part months. `change` is the improvement, `low` the low-baseline flag.
+create or replace macro outcome_sums(baseline, followup, change, low) as
+    struct_pack(
+        people_with_baseline := count(*),
+        n := count(followup),
+        sum_baseline := sum(baseline) filter (where followup is not null),
+        sum_followup := sum(followup),
+        sum_improvement := sum(change),
+        sumsq_improvement := sum(change * change),
+        n_improved := count(*) filter (where change > 0),
+        n_worse := count(*) filter (where change < 0),
+        low_baseline_n := count(followup) filter (where low),
+        low_baseline_improved := count(*) filter (where low and change > 0),
+        low_baseline_sum_improvement := sum(change) filter (where low),
+        low_baseline_sumsq_improvement := sum(change * change) filter (where low)
+    );
+
+-- The paired people utilisation_monthly pre-sums: those whose rows share one index date and
+-- carry a PCN (every referred person; comparison rows as the contract asks).
+create or replace macro utilisation_summed_monthly(index_from, index_to, pcn_code) as
+    index_from = index_to and pcn_code is not null;
+
+-- Sums of paired before/after counts from which means, standard deviations and their change
+-- add up exactly: utilisation_monthly's columns, and utilisation_change's for its part months.
+create or replace macro utilisation_sums(before_count, after_count) as
+    struct_pack(
+        n_people := count(*),
+        sum_before := sum(before_count),
+        sum_after := sum(after_count),
+        sumsq_before := sum(before_count * before_count),
+        sumsq_after := sum(after_count * after_count),
+        sumsq_change := sum((after_count - before_count) * (after_count - before_count))
+    );
+
+-- Unmet VCSE demand: an onward referral waitlisted, declined for no capacity, or sent to a
+-- closed service.
+create or replace macro is_unmet(result) as
+    result in ('waitlisted', 'declined_no_capacity', 'service_closed');
+
+-- Demand (onward referrals) and unmet demand: onward_monthly's columns, and capacity_gaps' for
+-- its part months.
+create or replace macro onward_sums(result) as
+    struct_pack(
+        demand := count(*),
+        unmet := count(*) filter (where is_unmet(result))
+    );
