@@ -533,7 +533,7 @@ class UtilisationRow(_Extract):
         _col(
             "Extract date",
             "Date extracted",
-            example="2026-05-31",
+            example="2025-12-31",
             description=(
                 "when the counts were extracted; an after-window that had not ended by then is "
                 "left out (default: the date of the load)"

@@ -127,7 +127,11 @@ class Disclosed:
             values = self.frame[column]
             # Rounded counts are floats inside (NaN where withheld): show 1,235, not 1235.0.
             if values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
-                shown[column] = [None if pd.isna(v) else int(v) for v in values]
+                shown[column] = pd.Series(
+                    [None if pd.isna(v) else int(v) for v in values],
+                    index=values.index,
+                    dtype=object,
+                )
         shown[self.withheld] = MARK
         return shown
 
