@@ -12,9 +12,10 @@ import pandas as pd
 
 from dashboard.data import store
 from dashboard.devtools.bench.timing import query_params
-from dashboard.measures import queries
+from dashboard.measures import queries, waits
 from dashboard.measures.filters import Filters
 from dashboard.measures.referrals import FUNNEL_STAGES
+from dashboard.measures.statistics import kaplan_meier, survival_quantile
 
 UNMET_RESULTS = ("waitlisted", "declined_no_capacity", "service_closed")
 
@@ -37,7 +38,7 @@ def pandas_figures(folder: Path, filters: Filters) -> dict[str, Any]:
     filter to the period and PCNs, group."""
     pcns = pd.read_csv(folder / "pcns.csv")
     referrals = pd.read_csv(
-        folder / "referrals.csv", parse_dates=["referral_date", "first_contact_date"]
+        folder / "referrals.csv", parse_dates=["referral_date", "first_contact_date", "end_date"]
     )
     outcomes = pd.read_csv(folder / "outcomes.csv")
     # Referred people's rows leave pcn_code and index_date empty: text, not a guess per chunk.
@@ -47,20 +48,30 @@ def pandas_figures(folder: Path, filters: Filters) -> dict[str, Any]:
     onward = pd.read_csv(folder / "onward_referrals.csv", parse_dates=["onward_date"])
 
     start, end = pd.Timestamp(filters.date_from), pd.Timestamp(filters.date_to)
-    in_period = referrals[referrals["referral_date"].between(start, end)]
+    known = referrals[referrals["pcn_code"].isin(pcns["pcn_code"])]
+    in_period = known[known["referral_date"].between(start, end)]
     chosen = in_period[in_period["pcn_code"].isin(filters.pcns)] if filters.pcns else in_period
 
     per_pcn = in_period.groupby("pcn_code").size().reindex(pcns["pcn_code"], fill_value=0)
-    rates = per_pcn.to_numpy() * 1000 / pcns["list_size"].to_numpy() * 365 / filters.days
+    rates = per_pcn.to_numpy() * 1000 / pcns["list_size"].to_numpy() * 365 / filters.year_days
 
     status = chosen["status"]
     funnel = {
         "referred": len(chosen),
         "contacted": int(chosen["first_contact_date"].notna().sum()),
         "engaged": int(status.isin(["engaged", "completed"]).sum()),
-        **{stage: int((status == stage).sum()) for stage in FUNNEL_STAGES[3:]},
+        "open": int(status.isin(["referred", "contacted", "engaged"]).sum()),
+        **{stage: int((status == stage).sum()) for stage in FUNNEL_STAGES[4:]},
     }
-    waits = (chosen["first_contact_date"] - chosen["referral_date"]).dt.days
+    # Time to first contact over all referrals; the not contacted censored at their end date
+    # or at the data's date.
+    as_of = referrals[["referral_date", "first_contact_date", "end_date"]].max().max()
+    stop = chosen["first_contact_date"].fillna(chosen["end_date"]).fillna(as_of)
+    waits = (stop - chosen["referral_date"]).dt.days.clip(lower=0)
+    contacted = chosen["first_contact_date"].notna()
+    median_wait = survival_quantile(
+        kaplan_meier(waits, contacted, pd.Series(1, index=waits.index)), 0.5
+    )
 
     star = outcomes[
         (outcomes["measure"] == "wellbeing_star") & outcomes["baseline_score"].notna()
@@ -101,7 +112,7 @@ def pandas_figures(folder: Path, filters: Filters) -> dict[str, Any]:
             for code, count, rate in zip(pcns["pcn_code"], per_pcn, rates, strict=True)
         },
         "funnel": {stage: int(count) for stage, count in funnel.items()},
-        "median_wait_days": _number(waits.median()),
+        "median_wait_days": _number(median_wait),
         "star_pct_improved": {domain: _number(pct) for domain, pct in star_pct.items()},
         "utilisation": {
             setting: [float(row.before), float(row.after)] for setting, row in means.iterrows()
@@ -120,7 +131,9 @@ def duckdb_figures(con, filters: Filters) -> dict[str, Any]:
     params = query_params(filters)
     rates = queries.run(con, "pcn_referral_rates", params)
     funnel = queries.run(con, "referral_funnel", params)
-    kpis = queries.run(con, "referral_kpis", params).iloc[0]
+
+    def run(name: str, given: dict) -> pd.DataFrame:
+        return queries.run(con, name, given)
 
     def chosen(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["pcn_code"].isin(filters.pcns)] if filters.pcns else frame
@@ -144,7 +157,7 @@ def duckdb_figures(con, filters: Filters) -> dict[str, Any]:
             for row in rates.sort_values("pcn_code").itertuples()
         },
         "funnel": {row.stage: int(row.people) for row in funnel.itertuples()},
-        "median_wait_days": _number(kpis["median_wait_days"]),
+        "median_wait_days": _number(waits.wait_summary(run, filters)["median_wait_days"].iloc[0]),
         "star_pct_improved": {
             domain: (100.0 * row.n_improved / row.n) if row.n else None
             for domain, row in star.iterrows()
