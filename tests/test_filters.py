@@ -74,3 +74,25 @@ def test_query_params_with_a_reversed_period_fall_back_to_the_default():
 def test_url_form_leaves_out_the_default_period():
     filters = Filters(pcns=("U12345",), date_from=DEFAULT[0], date_to=DEFAULT[1])
     assert filters.query_params(DEFAULT) == {"pcn": ["U12345"]}
+
+
+def test_a_whole_financial_year_is_compared_with_the_one_before_and_counts_as_one_year():
+    leap = Filters(date_from=date(2023, 4, 1), date_to=date(2024, 3, 31))  # 366 days
+    assert leap.days == 366
+    assert leap.year_days == 365
+    fy = Filters(date_from=date(2024, 4, 1), date_to=date(2025, 3, 31))
+    before = fy.previous()
+    # Not 2 Apr 2023 to 31 Mar 2024, as the same number of days before would give.
+    assert (before.date_from, before.date_to) == (date(2023, 4, 1), date(2024, 3, 31))
+    two = Filters(date_from=date(2023, 4, 1), date_to=date(2025, 3, 31))
+    assert two.year_days == 730
+    assert two.previous().date_from == date(2021, 4, 1)
+
+
+def test_a_part_year_is_compared_with_the_same_number_of_days_before():
+    part = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    assert part.year_days == 31
+    assert (part.previous().date_from, part.previous().date_to) == (
+        date(2024, 12, 1),
+        date(2024, 12, 31),
+    )

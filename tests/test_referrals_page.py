@@ -1,4 +1,4 @@
-"""The Referrals and Overview pages render for the ICB and for one PCN (AppTest)."""
+"""The Referrals page renders for the ICB and for one PCN (AppTest)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_referrals_page_renders_every_view_for_the_icb(app):
     assert len(titles) == 12
     assert "PCNs refer" in titles[0]
     assert any("busiest month" in t for t in titles)
-    assert any("of referrals completed" in t for t in titles)
+    assert any("of closed referrals completed" in t for t in titles)
     assert any("Most deprived 20%" in t for t in titles)
     assert all(t != "" for t in titles)
 
@@ -65,22 +65,3 @@ def test_referrals_page_with_a_pcn_names_it_against_the_icb(app, synthetic_db):
     assert titles[0].startswith(f"{name} refers")
     assert "ICB" in titles[0]
     assert any(t.startswith(f"{name}:") for t in titles)
-
-
-def test_overview_leads_with_the_referral_headline(app):
-    app.run()
-    assert not app.exception
-    assert app.title[0].value == "Social prescribing overview"
-    assert app.header[0].value == "Referrals"
-    assert "PCNs refer" in _chart_titles(app)[0]
-    labels = [m.label for m in app.metric]
-    assert labels[0] == "Referrals"
-    assert "GP appointments per person" in labels
-
-
-def test_overview_with_a_pcn_leads_with_that_pcn(app, synthetic_db):
-    code, name = _pcn_with_apostrophe(synthetic_db)
-    app.query_params["pcn"] = code
-    app.run()
-    assert not app.exception
-    assert _chart_titles(app)[0].startswith(f"{name} refers")

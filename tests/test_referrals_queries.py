@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboard.measures import queries
+from dashboard.measures import queries, waits
 from dashboard.measures.filters import Filters
 from dashboard.measures.referrals import kpi_tiles, params
 from dashboard.settings import ReferralBand
@@ -138,27 +138,36 @@ def test_funnel_counts_each_stage_and_drop_out(pcns):
             i += 1
     add_rows(pcns, "referrals", *rows)
     funnel = run(pcns, "referral_funnel")
-    assert list(funnel["stage"]) == list(statuses)
+    stages = list(funnel["stage"])
+    assert stages == ["referred", "contacted", "engaged", "open", *list(statuses)[3:]]
     people = funnel.set_index("stage")["people"].to_dict()
     assert people == {
         "referred": 23,
         "contacted": 3 + 2 + 5 + 2,
         "engaged": 7,
+        "open": 4 + 3 + 2,
         "completed": 5,
         "declined": 6,
         "not_contactable": 1,
         "did_not_attend": 2,
     }
-    assert funnel.set_index("stage").loc["completed", "share_pct"] == pytest.approx(500 / 23)
-    assert funnel["drop_out"].tolist() == [False] * 4 + [True] * 3
+    # Completion and the drop-outs are shares of the 14 closed referrals, not of all 23:
+    # the 9 open ones would otherwise count as not completed.
+    closed = 5 + 6 + 1 + 2
+    shares = funnel.set_index("stage")
+    assert shares.loc["completed", "share_pct"] == pytest.approx(500 / closed)
+    assert shares.loc["declined", "base"] == closed
+    assert shares.loc["open", "share_pct"] == pytest.approx(900 / 23)
+    assert funnel["drop_out"].tolist() == [False] * 5 + [True] * 3
 
     per_pcn = run(pcns, "pcn_funnel").set_index("pcn_code")
     assert per_pcn.loc["U00001", "decline_rate_pct"] == pytest.approx(600 / 23)
+    assert per_pcn.loc["U00001", "completed_pct"] == pytest.approx(500 / closed)
     assert per_pcn.loc["U00002", "referred"] == 0
     assert per_pcn["decline_rate_pct"].isna()["U00002"]
 
 
-def test_waits_give_the_median_and_90th_percentile_of_contacted_referrals(pcns):
+def test_waits_count_people_still_waiting_censored_at_the_data_date(pcns):
     referral_day = date(2025, 6, 1)
     add_rows(
         pcns,
@@ -171,14 +180,37 @@ def test_waits_give_the_median_and_90th_percentile_of_contacted_referrals(pcns):
             }
             for days in range(1, 11)
         ],
-        {"referral_id": "R-not-contacted"},
+        {"referral_id": "R-waiting", "referral_date": referral_day},
     )
-    waits = run(pcns, "pcn_waits").set_index("pcn_code")
-    assert waits.loc["U00001", "people_with_wait"] == 10
-    assert waits.loc["U00001", "median_wait_days"] == pytest.approx(5.5)
-    assert waits.loc["U00001", "p90_wait_days"] == pytest.approx(9.1)
+    summary = waits.wait_summary(lambda name, p: queries.run(pcns, name, p), FY).iloc[0]
+    # The one still waiting is censored at the data's date (11 June, 10 days): S(t) =
+    # (11 - t) / 11, so half were contacted by day 6 and 9 in 10 by day 10. Counting only
+    # those contacted, as before, gave a median of 5.5 days.
+    assert summary["referrals"] == 11
+    assert summary["still_waiting"] == 1
+    assert summary["median_wait_days"] == 6
+    assert summary["p90_wait_days"] == 10
+    # Within 14 days: nobody could be followed that long but the 10 contacted.
+    assert (summary["within_14"], summary["seen_14"]) == (10, 10)
+
+
+def test_referrals_of_unknown_pcns_stay_out_of_rates_and_are_counted(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 80, referral_date=date(2025, 6, 1)),
+        *referrals("U99999", 50, referral_date=date(2025, 6, 1), status="declined"),
+    )
     kpis = run(pcns, "referral_kpis").iloc[0]
-    assert (kpis["median_wait_days"], kpis["p90_wait_days"]) == (5.5, pytest.approx(9.1))
+    assert kpis["referrals"] == 80
+    assert kpis["unknown_pcn_referrals"] == 50
+    assert kpis["rate_per_1000"] == pytest.approx(80 * 1000 / 35_000)
+    assert kpis["decline_rate_pct"] == 0
+    monthly = run(pcns, "monthly_referrals")
+    assert monthly.loc[monthly["series"] == "ICB", "referrals"].sum() == 80
+    assert run(pcns, "referral_funnel").set_index("stage").loc["referred", "people"] == 80
+    unknown = queries.run(pcns, "unknown_pcns", {})
+    assert unknown.to_dict("records")[0]["referrals"] == 50
 
 
 def test_wait_distribution_bins_whole_weeks_and_caps_at_12(pcns):
@@ -311,6 +343,7 @@ def test_referrals_tile_is_rounded_when_a_pcn_count_beside_it_is_withheld(con):
         tile.label: tile.value
         for tile in kpi_tiles(lambda name, params: queries.run(con, name, params), filters, BAND)
     }
-    # 24 would give away the small PCN's 3 once the big PCN's 21 is read off the chart.
+    # 24 would give away the small PCN's 3 once the big PCN's 21 is read off the chart:
+    # every count is rounded to 5, so 24 shows as 25 and 21 as 20.
     assert tiles["Referrals"] == "25"
     assert tiles["Declined"] == "*"

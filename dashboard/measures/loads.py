@@ -34,3 +34,8 @@ def coverage_view(run: Runner) -> View:
 
 def load_history(run: Runner) -> Disclosed:
     return disclose(run("load_history", {}), Rules(counts=LOAD_COUNTS))
+
+
+def unknown_pcns(run: Runner) -> Disclosed:
+    """Referrals of PCN codes missing from the reference list, left out of every figure."""
+    return disclose(run("unknown_pcns", {}), Rules(counts=("referrals",)))

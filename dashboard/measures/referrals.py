@@ -86,6 +86,7 @@ def headline(run: Runner, filters: Filters, band: ReferralBand) -> dict[str, Any
         "p90_wait_days": _figure(wait["p90_wait_days"]),
         "declined": count(kpis["declined"]),
         "decline_rate_pct": ratio(kpis["declined"], kpis["referrals"], 100),
+        "unknown_pcn": exported(kpis["unknown_pcn_referrals"]),
     }
 
 
@@ -98,6 +99,17 @@ def _delta(now: Any, before: Any, template: str) -> str | None:
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
     return template.format(now - before)
+
+
+def _unknown_note(now: dict[str, Any]) -> str:
+    unknown = now["unknown_pcn"]
+    if not unknown:
+        return ""
+    amount = "Fewer than 8" if unknown == MARK else f"{unknown:,}"
+    return (
+        f" {amount} referrals from PCN codes missing from the reference list are left out "
+        "of every figure (see the Data page)."
+    )
 
 
 def _tile(label: str, value: str, delta: str | None, colour: str, help: str | None) -> Tile:
@@ -124,7 +136,7 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
             MARK if now["referrals"] is None else f"{now['referrals']:,}",
             findings.change_phrase(now["referrals"], before["referrals"]),
             "normal",
-            "Counts are rounded to the nearest 5 (disclosure control).",
+            "Counts are rounded to the nearest 5 (disclosure control)." + _unknown_note(now),
         ),
         _tile(
             "Per 1,000 registered a year",
@@ -455,6 +467,8 @@ def summary_section(run: Runner, filters: Filters, band: ReferralBand) -> dict[s
         ],
         "funnel": funnel,
         "median_wait_days": _json_figure(now["median_wait_days"], 1),
+        "p90_wait_days": _json_figure(now["p90_wait_days"], 1),
+        "unknown_pcn": now["unknown_pcn"],
     }
 
 

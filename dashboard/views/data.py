@@ -23,6 +23,14 @@ st.caption(
 )
 st.dataframe(loads.loaded_table(store.table_counts(connection())).display(), hide_index=True)
 draw_view(loads.coverage_view(query))
+unknown = loads.unknown_pcns(query)
+if len(unknown.frame):
+    st.warning(
+        "Referrals from PCN codes missing from the reference list (pcns extract) are left out "
+        "of every figure, since they have no list size. Load the missing PCNs to count them.",
+        icon=":material/warning:",
+    )
+    st.dataframe(unknown.display(), hide_index=True, key="unknown_pcns")
 
 st.subheader("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
