@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.data import store
-from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
+from dashboard.measures import capacity, outcomes, queries, referrals_summary, utilisation
 from dashboard.measures.disclosure import Policy, applying
 from dashboard.measures.filters import Filters, default_period, financial_year
 from dashboard.measures.view import Runner
@@ -24,7 +24,7 @@ Section = Callable[[Runner, Filters], Any]
 
 
 def _referrals(run: Runner, filters: Filters) -> dict[str, Any]:
-    return referrals.summary_section(run, filters, load_settings().referral_band)
+    return referrals_summary.summary_section(run, filters, load_settings().referral_band)
 
 
 SECTIONS: dict[str, Section] = {
