@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
-from dashboard.measures import findings, waits
+from dashboard.measures import findings, spc, waits
 from dashboard.measures.disclosure import (
     MARK,
     Ratio,
@@ -336,8 +336,33 @@ def monthly_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
             monthly_title(shown) if len(shown) else "No months in the period",
             f"n = {count_text(total)} referrals; planning band shaded; financial years marked",
         ),
-        caption="A month cut by the period is annualised over its days inside the period. "
-        "With PCNs selected, the ICB rate is the dashed line.",
+        caption=lambda shown: (
+            "A month cut by the period is annualised over its days inside the "
+            "period. With PCNs selected, the ICB rate is the dashed line. "
+            + spc_sentence(shown, band)
+        ),
+    )
+
+
+def spc_sentence(shown: pd.DataFrame, band: ReferralBand) -> str:
+    """The XmR reading of the ICB's monthly rate (Making Data Count), from shown rates."""
+    rates = shown.loc[shown["series"] == "ICB", ["month", "rate_per_1000"]].dropna()
+    if len(rates) < 2:
+        return ""
+    chart = spc.xmr(rates["rate_per_1000"])
+    mean, lower, upper = chart[["mean", "lower", "upper"]].iloc[0]
+    special = [
+        f"{pd.Timestamp(month):%b %Y} ({cause})"
+        for month, cause in zip(rates["month"], chart["special_cause"], strict=True)
+        if cause
+    ]
+    return (
+        f"XmR chart of the ICB's monthly rate (NHS England, Making Data Count): mean {mean:.1f} "
+        f"per 1,000 a year, process limits {lower:.1f} to {upper:.1f}. "
+        f"{spc.variation(list(chart['special_cause']))}"
+        + (f" ({', '.join(special)})" if special else "")
+        + f". Against the planning band: "
+        f"{spc.assurance(lower, upper, band.low_per_1000, band.high_per_1000).lower()}."
     )
 
 
