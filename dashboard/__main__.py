@@ -12,7 +12,7 @@ from pathlib import Path
 from dashboard.data import ingest, store
 from dashboard.data.contract import KINDS
 from dashboard.devtools import bench, demo
-from dashboard.measures.disclosure import EXPORT, OFF
+from dashboard.measures.disclosure import OFF, PROTECTED
 from dashboard.output import boardpack, images, report, summary
 
 DESCRIPTION = """\
@@ -292,7 +292,7 @@ def _existing_db(args: argparse.Namespace):
 def command_summary(args: argparse.Namespace) -> int:
     with store.open_db(_existing_db(args), read_only=True) as con:
         filters = _filters_from_args(con, args)
-        result = summary.build(con, filters, OFF if args.no_suppression else EXPORT)
+        result = summary.build(con, filters, OFF if args.no_suppression else PROTECTED)
     print(json.dumps(result, default=str, separators=(",", ":")))
     return 0
 

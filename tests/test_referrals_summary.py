@@ -71,9 +71,9 @@ def test_summary_rounds_counts_to_5_and_withholds_small_ones(database, capsys):
     assert section["total"] == 85  # 86
     mary = next(row for row in section["by_pcn"] if row["pcn_code"] == "U00001")
     assert mary["referrals"] == 85  # 83
-    # From the rounded count, 85 / 9,000 x 1,000: the exact 83 would give 9.22, and 9.22 x the
-    # public list size gives the exact count back.
-    assert mary["rate_per_1000"] == 9.44
+    # From the rounded count, 85 / 9,000 x 1,000 = 9.44, to one decimal: the exact 83 would
+    # give 9.22, and 9.22 x the public list size gives the exact count back.
+    assert mary["rate_per_1000"] == 9.4
     assert mary["in_band"] is True
     abbey = next(row for row in section["by_pcn"] if row["pcn_code"] == "U00002")
     assert (abbey["referrals"], abbey["rate_per_1000"], abbey["in_band"]) == ("*", "*", False)

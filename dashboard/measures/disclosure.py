@@ -135,6 +135,24 @@ class Disclosed:
         shown[self.withheld] = MARK
         return shown
 
+    def text(self) -> pd.DataFrame:
+        """The table for a screen: columns of counts as text (`1,235`, `*`), since a table
+        widget cannot hold numbers and `*` in one column."""
+        shown = self.display()
+        for column in shown.columns:
+            values = shown[column]
+            if (
+                any(isinstance(v, int) and not isinstance(v, bool) for v in values)
+                or (values == MARK).any()
+            ):
+                shown[column] = [
+                    "" if v is None or (isinstance(v, float) and pd.isna(v))
+                    else f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool)
+                    else str(v)
+                    for v in values
+                ]  # fmt: skip
+        return shown
+
 
 # Scalars --------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ st.caption(
     "Row counts are rounded to the nearest 5, and 1 to 7 shows as `*`, like every count the "
     "dashboard shows."
 )
-st.dataframe(loads.loaded_table(store.table_counts(connection())).display(), hide_index=True)
+st.dataframe(loads.loaded_table(store.table_counts(connection())).text(), hide_index=True)
 draw_view(loads.coverage_view(query))
 unknown = loads.unknown_pcns(query)
 if len(unknown.frame):
@@ -30,12 +30,12 @@ if len(unknown.frame):
         "of every figure, since they have no list size. Load the missing PCNs to count them.",
         icon=":material/warning:",
     )
-    st.dataframe(unknown.display(), hide_index=True, key="unknown_pcns")
+    st.dataframe(unknown.text(), hide_index=True, key="unknown_pcns")
 
 st.subheader("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
 st.dataframe(
-    loads.load_history(query).display(),
+    loads.load_history(query).text(),
     hide_index=True,
     column_config={
         "loaded_at": st.column_config.DatetimeColumn("loaded at", format="DD/MM/YYYY HH:mm"),
