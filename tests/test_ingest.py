@@ -360,7 +360,8 @@ def test_template_for_each_kind_loads_as_that_kind(con, tmp_path, kind):
 
     report = only(load(con, path))
 
-    assert (report.kind, report.accepted, report.rejected) == (kind, 1, 0), report.errors.to_dict("records")
+    outcome = (report.kind, report.accepted, report.rejected)
+    assert outcome == (kind, 1, 0), report.errors.to_dict("records")
 
 
 def test_dictionary_lists_every_column_with_its_rule_and_aliases():
