@@ -210,3 +210,20 @@ def summary_months_short(con: duckdb.DuckDBPyConnection, filters: Filters, polic
     """
     pairs = queries.run(con, "capacity_gaps", params(filters))
     return int(pairs["months_short"].sum())
+
+
+def overview_tiles(run, filters: Filters) -> list:
+    """The Overview's capacity tile: the share of onward referrals that went unmet."""
+    from dashboard.measures.disclosure import count_text, figure_text, ratio
+    from dashboard.measures.view import Tile
+
+    pairs = run("capacity_gaps", params(filters))
+    unmet, demand = pairs["unmet"].sum(), pairs["demand"].sum()
+    return [
+        Tile(
+            "VCSE onward referrals unmet",
+            figure_text(ratio(unmet, demand, 100), "{:.0f}%") if demand else "-",
+            help=f"Waitlisted, declined for lack of capacity, or sent to a closed service: "
+            f"{count_text(unmet)} of {count_text(demand)} onward referrals.",
+        )
+    ]

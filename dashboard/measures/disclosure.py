@@ -330,3 +330,39 @@ def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return value
+
+
+# The older call shapes, kept for the Outcomes and VCSE capacity modules until they build
+# their views through `view.build`. They apply the same rule (counts rounded to 5, 1 to 7
+# withheld) but cannot recompute a percentage from rounded counts: they only withhold it.
+Protected = Disclosed
+EXPORT = ON_SCREEN = PROTECTED
+
+
+def protect(frame: pd.DataFrame, counts=(), based_on=None, policy: Policy | None = None):
+    """Counts through the gate; each `based_on` figure withheld when any count it names is."""
+    built_on = {
+        column: Built(n if isinstance(n, str) else tuple(n), 3)
+        for column, n in (based_on or {}).items()
+    }
+    return disclose(frame, Rules(counts=tuple(counts), built=built_on), policy)
+
+
+def suppress_value(value: Any, n: Any, policy: Policy | None = None) -> Any:
+    """A figure for a tile: `*` when built on 1 to 7 people."""
+    if _missing(value):
+        return None
+    return MARK if (policy or _POLICY.get()).suppress and small(n) else value
+
+
+def export_figure(value: Any, n: Any, digits: int, policy: Policy | None = None) -> Any:
+    shown = suppress_value(value, n, policy)
+    return shown if shown in (None, MARK) else round(float(shown), digits)
+
+
+def protect_total(total: Any, parts: Any = (), policy: Policy | None = None) -> Any:
+    """A total beside its parts: rounded like every count."""
+    return exported(total, policy)
+
+
+export_count = exported

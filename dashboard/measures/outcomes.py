@@ -264,3 +264,23 @@ def summary_section(
         "totals": [_score_row(row, policy) for _, row in totals.iterrows()],
         "ons4": [_score_row(row, policy) for _, row in ons4.iterrows()],
     }
+
+
+def overview_tiles(run, filters: Filters) -> list:
+    """The Overview's outcome tile: the share of paired Wellbeing Star domain scores that
+    rose, with its n in people (the most people scored on any domain)."""
+    from dashboard.measures.disclosure import built, count_text, figure_text, ratio
+    from dashboard.measures.view import Tile
+
+    rows = star(run("outcome_change", sums_params(filters)), filters.pcns)
+    people = rows["n"].max() if len(rows) else 0
+    improved = (rows["pct_improved"].fillna(0) * rows["n"]).sum() / 100 if len(rows) else 0
+    share = built(ratio(round(improved), rows["n"].sum(), 100), people) if people else None
+    return [
+        Tile(
+            "Wellbeing Star domain scores that improved",
+            figure_text(share, "{:.0f}%") if people else "no follow-ups",
+            help=f"Share of paired Wellbeing Star domain scores that rose at follow-up; "
+            f"n = {count_text(people)} people.",
+        )
+    ]
