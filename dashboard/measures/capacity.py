@@ -62,7 +62,7 @@ def gap_finding(pairs: pd.DataFrame) -> str:
     return (
         f"Demand outran places for {short} of {len(pairs)} PCN-activity pairs"
         f"<br><sup>{int(pairs['months_short'].sum()):,} PCN-activity-months short; "
-        f"n = {int(pairs['demand'].sum()):,} onward referrals</sup>"
+        f"n = {count_text(pairs['demand'].sum())} onward referrals</sup>"
     )
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.charts import capacity as capacity_charts
 from dashboard.data.contract import ACTIVITY_GROUP
 from dashboard.measures import capacity
-from dashboard.measures.disclosure import protect, suppress_value
+from dashboard.measures.disclosure import count_text, protect, suppress_value
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, pcn_names, scope_label
 from dashboard.ui.frame import chart, suppression_note
@@ -129,7 +129,7 @@ chart(
         monthly.frame,
         monthly.withheld,
         f"{capacity.label(activity)} in {names.get(pcn, pcn)}: demand above places in "
-        f"{months_short} of {len(months)} months (n = {int(months['demand'].sum()):,})",
+        f"{months_short} of {len(months)} months (n = {count_text(months['demand'].sum())})",
     ),
     months,
     "capacity_monthly",
@@ -185,7 +185,7 @@ chart(
         capacity.FUNDING_LABELS,
         (
             f"{suppress_value(f'{risky_pct:.0f}%', funding_n)} of onward referrals went to "
-            f"unfunded or time-limited services (n = {funding_n:,})"
+            f"unfunded or time-limited services (n = {count_text(funding_n)})"
             if risky_pct is not None
             else "Onward referrals by the funding of the service"
         ),

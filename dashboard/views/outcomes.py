@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.charts import outcomes as outcomes_charts
 from dashboard.charts import theme as charts
 from dashboard.measures import outcomes
-from dashboard.measures.disclosure import protect, suppress_value
+from dashboard.measures.disclosure import count_text, figure_text, protect, ratio
 from dashboard.measures.statistics import swemwbs_metric_list
 from dashboard.settings import load_settings
 from dashboard.ui.data import query
@@ -38,13 +38,13 @@ completion = paired * 100.0 / with_baseline if with_baseline else float("nan")
 cols = st.columns(3)
 cols[0].metric(
     "People with a baseline score",
-    suppress_value(f"{with_baseline:,}", with_baseline),
+    count_text(with_baseline),
     help="Counted per measure: someone scored on two measures counts twice.",
 )
-cols[1].metric("... and a follow-up score", suppress_value(f"{paired:,}", paired))
+cols[1].metric("... and a follow-up score", count_text(paired))
 cols[2].metric(
     "Follow-up completion",
-    suppress_value(f"{completion:.0f}%", with_baseline) if with_baseline else "-",
+    figure_text(ratio(paired, with_baseline, 100), "{:.0f}%") if with_baseline else "-",
     help="People with a follow-up score as a share of people with a baseline score.",
 )
 if with_baseline > 7 and completion < outcomes.LOW_FOLLOWUP_PCT:
@@ -97,7 +97,7 @@ with tab_star:
         "outcomes_star_domains",
         counts=star_counts,
         based_on=star_based_on,
-        caption=f"n = {n_star:,} people with paired Wellbeing Star scores.",
+        caption=f"n = {count_text(n_star)} people with paired Wellbeing Star scores.",
     )
     low = star[star["low_baseline_n"].fillna(0) > 7]
     gap = (low["low_baseline_pct_improved"] - low["pct_improved"]).mean() if len(low) else None
@@ -227,7 +227,7 @@ with tab_scores:
             spread,
             "outcomes_change_distribution",
             counts=("people",),
-            caption=f"n = {int(picked['n']):,} people with paired scores.",
+            caption=f"n = {count_text(picked['n'])} people with paired scores.",
         )
 
 with tab_pcn:
