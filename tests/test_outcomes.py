@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from dashboard.measures import outcomes, queries
+from dashboard.measures.disclosure import OFF, applying
 from dashboard.measures.filters import Filters
 from dashboard.measures.statistics import mean_ci_of, swemwbs_metric_list
 from tests.factories import add_rows
@@ -16,6 +17,14 @@ def sums(con, filters=PERIOD):
 
 def row(summary, measure, domain):
     return summary[(summary["measure"] == measure) & (summary["domain"] == domain)].iloc[0]
+
+
+@pytest.fixture(autouse=True)
+def exact():
+    """These tests check the arithmetic on a handful of people, before disclosure control
+    (which would withhold every one of these small figures; see test_disclosure_attack)."""
+    with applying(OFF):
+        yield
 
 
 def test_star_improved_share_counts_only_rises_and_pairs_only(con):

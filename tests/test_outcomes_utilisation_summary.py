@@ -68,10 +68,12 @@ def test_summary_sections_have_the_issue_shape_with_suppression_and_rounding(con
     assert [row["domain"] for row in star] == ["feeling_positive"]
     assert set(star[0]) == STAR_KEYS
     assert star[0]["n"] == 10  # 12 rounded to the nearest 5
-    assert star[0]["pct_improved"] == 58.3  # 7 of 12, one decimal
+    # 7 of 12 improved: a numerator of 1 to 7, so the percentage is withheld (58.3% of a
+    # shown 10 would pin the exact 7 of 12).
+    assert star[0]["pct_improved"] is None
     assert star[0]["mean_change"] == 0.833  # 10 / 12, three decimals
     assert star[0]["low_baseline_n"] == "*"
-    assert star[0]["low_baseline_pct_improved"] == "*"
+    assert star[0]["low_baseline_pct_improved"] is None  # withheld
     totals = result["outcomes"]["totals"]
     assert totals[0]["measure"] == "swemwbs"
     assert totals[0]["mean_change"] == 3.27  # metric points, not raw

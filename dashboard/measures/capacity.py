@@ -23,6 +23,7 @@ from dashboard.measures.disclosure import (
     Protected,
     export_count,
     protect_total,
+    ratio,
 )
 from dashboard.measures.filters import Filters
 
@@ -130,7 +131,8 @@ def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:
     if not total:
         return None, 0
     risky = funding.loc[funding["funding"].isin(RISKY_FUNDING), "demand"].sum()
-    return float(risky * 100 / total), total
+    shown = ratio(risky, total, 100)  # from the rounded counts, like every percentage
+    return shown, total
 
 
 def drilldown_default(pairs: pd.DataFrame) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.data.contract import MEASURE_DOMAINS
 from dashboard.measures import queries
-from dashboard.measures.disclosure import Policy, export_count, export_figure
+from dashboard.measures.disclosure import Policy, export_count, export_figure, ratio
 from dashboard.measures.filters import Filters
 from dashboard.measures.statistics import mean_ci, mean_sd_from_sums, swemwbs_metric_list
 from dashboard.settings import Settings, load_settings
@@ -72,7 +72,10 @@ def better(measure: str, domain: str) -> str:
 
 
 def _share(part: float, whole: float) -> float:
-    return part * 100.0 / whole if whole else math.nan
+    """A percentage worked from the shown (rounded) counts, NaN where the gate withholds it:
+    from exact counts, 58.3% of a shown 10 would pin the exact 7 of 12."""
+    shown = ratio(part, whole, 100)
+    return math.nan if shown is None else shown
 
 
 COLUMNS = [
@@ -189,7 +192,9 @@ def followup_by_pcn(sums: pd.DataFrame, measure: str) -> pd.DataFrame:
     people = part.groupby("pcn_code", as_index=False).agg(
         people_with_baseline=("people_with_baseline", "max"), n=("n", "max")
     )
-    people["followup_pct"] = people["n"] * 100.0 / people["people_with_baseline"]
+    people["followup_pct"] = [
+        _share(n, base) for n, base in zip(people["n"], people["people_with_baseline"], strict=True)
+    ]
     return people
 
 
