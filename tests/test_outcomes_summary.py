@@ -88,31 +88,6 @@ def test_summary_without_suppression_shows_small_numbers_exactly(con):
     assert star["n"] == 12
     assert star["low_baseline_n"] == 3
     assert star["low_baseline_pct_improved"] == 100.0
-    assert result["utilisation"][0]["n_people"] == 12
-
-
-def test_summary_utilisation_shows_comparison_and_difference_in_differences(con):
-    fill(con)
-    add_rows(
-        con,
-        "utilisation",
-        *(
-            {
-                "person_id": f"C{i:02d}",
-                "period": period,
-                "count": count,
-                "cohort": "comparison",
-                "pcn_code": "U00001",
-                "index_date": date(2025, 6, 1),
-            }
-            for i in range(10)
-            for period, count in (("before", 3), ("after", 3 if i < 5 else 2))
-        ),
-    )
-    [gp] = summary.build(con, PERIOD, OFF)["utilisation"]
-    assert gp["comparison"]["n_people"] == 10
-    assert gp["comparison"]["after_per_person"] == 2.5
-    assert gp["difference_in_differences"] == -0.5
 
 
 def test_summary_command_prints_outcomes_and_utilisation(db_path, capsys):

@@ -42,42 +42,7 @@ def test_outcomes_page_warns_when_few_people_have_a_follow_up(app):
         assert any("follow-up" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("pcn", [False, True], ids=["icb", "one_pcn"])
-def test_utilisation_page_renders_with_and_without_a_pcn_filter(app, pcn):
-    at = open_page(app, "views/utilisation.py", pcn)
-    assert at.title[0].value == "Health-system utilisation"
-    assert any("Regression to the mean" in w.value for w in at.warning)
-    assert at.data_editor(key="utilisation_unit_costs").value["value"].tolist()[0] == 42.0
-    assert at.selectbox(key="utilisation_pcn_setting").value == "gp_appointment"
-
-
-def cost_before(at: AppTest) -> float:
-    value = next(m for m in at.metric if m.label == "Cost per person before").value
-    return float(value.lstrip("£").replace(",", ""))
-
-
-def set_gp_cost(at: AppTest, value: float) -> float:
-    at.session_state["utilisation_unit_costs"] = {
-        "edited_rows": {0: {"value": value}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
-    assert not at.exception
-    return cost_before(at)
-
-
-def test_unit_cost_editor_changes_the_cost_figure(app):
-    at = open_page(app, "views/utilisation.py", pcn=False)
-    at_default = cost_before(at)
-    doubled = set_gp_cost(at, 84.0)
-    tripled = set_gp_cost(at, 126.0)
-    assert doubled > at_default
-    # each extra GBP 42 per GP appointment adds the same amount per person: GP use x 42
-    assert tripled - doubled == pytest.approx(doubled - at_default, abs=0.02)
-
-
-@pytest.mark.parametrize("page", ["views/outcomes.py", "views/utilisation.py"])
+@pytest.mark.parametrize("page", ["views/outcomes.py"])
 def test_pages_explain_when_nothing_is_loaded(db_path, monkeypatch, page):
     store.connect(db_path).close()
     monkeypatch.setenv(store.DB_ENV, str(db_path))
