@@ -235,6 +235,8 @@ def test_unmet_reasons_split_by_activity_and_pcn(icb):
 
 def test_summary_capacity_section_has_the_issues_shape(icb):
     rows = capacity.summary_capacity(icb, SUMMER, OFF)
+    shortfalls = [row.pop("shortfall") for row in rows]
+    assert shortfalls[0::2] == [1, 2]
     assert rows == [
         {"pcn_code": ALPHA, "activity": "arts", "demand": 1, "capacity": 0, "gap": 1, "unmet": 0},
         {
@@ -262,6 +264,8 @@ def test_summary_capacity_withholds_small_counts_and_rounds_others(icb):
     rows = {
         (r["pcn_code"], r["activity"]): r for r in capacity.summary_capacity(icb, SUMMER, EXPORT)
     }
+    assert rows[(ALPHA, "gardening")].pop("shortfall") == "*"  # built on 5 onward referrals
+    assert rows[(ALPHA, "sport")].pop("shortfall") == 0  # 20 against 33 places
     assert rows[(ALPHA, "gardening")] == {
         "pcn_code": ALPHA,
         "activity": "gardening",
@@ -285,7 +289,8 @@ def test_summary_cli_json_carries_capacity_keys(icb, db_path, capsys):
     argv = ["summary", "--json", "--db", str(db_path), "--from", "2025-06-01", "--to", "2025-08-31"]
     assert main([*argv, "--no-suppression"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert {"pcn_code", "activity", "demand", "capacity", "gap", "unmet"} == set(out["capacity"][0])
+    keys = {"pcn_code", "activity", "demand", "capacity", "gap", "shortfall", "unmet"}
+    assert keys == set(out["capacity"][0])
     assert len(out["capacity"]) == 3
     assert out["capacity_months_short"] == 3
     assert main([*argv, "--pcn", BETA]) == 0
@@ -348,3 +353,25 @@ def test_display_table_marks_withheld_counts_and_labels_codes():
         "Ends": [date(2026, 4, 14), date(2026, 5, 1)],
         "n": ["*", "40"],
     }
+
+
+def test_a_quiet_month_never_cancels_a_busy_months_shortfall(con):
+    # Walking in one PCN: May 12 onward referrals against 10 places, June 3 against 10.
+    add_rows(con, "pcns", {"pcn_code": "U00001", "pcn_name": "Walk PCN"})
+    add_rows(con, "services", {"service_id": "W1", "activity": "walking", "monthly_capacity": 10})
+    days = [date(2025, 5, 2)] * 12 + [date(2025, 6, 2)] * 3
+    add_rows(con, "referrals", *[{"referral_id": f"R{i}"} for i in range(len(days))])
+    add_rows(
+        con,
+        "onward_referrals",
+        *[
+            {"onward_id": f"O{i}", "referral_id": f"R{i}", "service_id": "W1",
+             "activity": "walking", "onward_date": day}
+            for i, day in enumerate(days)
+        ],
+    )  # fmt: skip
+    filters = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+    [pair] = queries.run(con, "capacity_gaps", capacity.params(filters)).to_dict("records")
+    # The netted gap says 5 spare places; 2 people in May found no place.
+    assert (pair["demand"], pair["capacity"], pair["gap"]) == (15, 20, -5)
+    assert pair["shortfall"] == 2

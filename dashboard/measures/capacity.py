@@ -199,6 +199,7 @@ def summary_capacity(
             "demand": export_count(row.demand, policy),
             "capacity": _export_places(row.capacity, policy),
             "gap": _export_gap(row.gap, row.demand, policy),
+            "shortfall": _export_gap(row.shortfall, row.demand, policy),
             "unmet": export_count(row.unmet, policy),
         }
         for row in pairs.itertuples()
