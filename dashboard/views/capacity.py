@@ -16,9 +16,9 @@ scope = scope_label(filters)
 st.title("VCSE capacity")
 st.caption(
     f"{scope}, onward referrals from {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y} "
-    "against the monthly places of open services serving the PCN. Totals add up the months in "
-    "which a PCN-activity pair saw demand, so spare places in a quiet month never hide a "
-    "shortfall in a busy one."
+    "against the monthly places of open services serving the PCN, over the months in which a "
+    "PCN-activity pair saw demand. The gap nets those months against each other; the "
+    "shortfall in each chart's CSV adds up only the places missing in months that ran short."
 )
 
 pairs = query("capacity_gaps", params)
