@@ -1,14 +1,14 @@
--- capacity_gaps: VCSE demand against capacity per PCN and activity over the period.
+-- capacity_gaps: VCSE demand against capacity per PCN and activity, summed over the months
+-- of the period in which the pair saw demand.
 -- Per PCN x activity x month: demand = onward referrals (with or without a service_id), the
 -- PCN being the referral's and the activity the onward referral's; capacity = monthly places
--- of open services serving that PCN for that activity (0 where none); unmet = waitlisted,
--- declined for no capacity, or sent to a closed service (macro is_unmet).
--- Over the period: capacity = the places offered in every calendar month the period touches
--- (months without demand too); gap = demand - capacity, which nets spare months against short
--- ones; shortfall = the sum over months of max(0, demand - monthly places), so spare places in
--- a quiet month never cancel a busy month's shortfall; months_short = months with a shortfall.
--- Whole months come pre-summed from onward_monthly, the part months are summed here from
--- onward_facts with the same macro (onward_sums).
+-- of open services serving that PCN for that activity (0 where none); gap = demand - capacity;
+-- shortfall = the sum over months of max(0, demand - capacity), so spare places in a quiet
+-- month never cancel a busy month's shortfall, as the netted gap does;
+-- unmet = waitlisted, declined for no capacity, or sent to a closed service (macro is_unmet).
+-- A month without demand for the pair is not counted, so its places do not offset another
+-- month's shortfall. Whole months come pre-summed from onward_monthly, the part months are
+-- summed here from onward_facts with the same macro (onward_sums).
 -- grain: one row per PCN x activity with demand in the period.
 -- parameters: $date_from, $date_to (inclusive, on the onward date), $pcns (empty = whole ICB,
 --             applied through the referral), $activity_groups (list of [activity, NIHR group]
@@ -16,12 +16,6 @@
 with
 
 bounds as (select * from period_months($date_from, $date_to)),
-
-period as (
-    -- the calendar months the period touches, part months included
-    select month_number($date_to::date) - bounds.first_month + 1 as months
-    from bounds
-),
 
 onward_referrals as (
     -- the period's part months, from onward_facts (the referral's PCN carried, onward
@@ -86,14 +80,14 @@ pairs as (
         pcn_code,
         activity,
         sum(demand) as demand,
-        any_value(capacity) * any_value(period.months) as capacity,
-        sum(demand) - any_value(capacity) * any_value(period.months) as gap,
+        sum(capacity) as capacity,
+        sum(demand) - sum(capacity) as gap,
         sum(greatest(demand - capacity, 0)) as shortfall,
         sum(unmet) as unmet,
         count(*) as months_with_demand,
         count(*) filter (where demand > capacity) as months_short
-    from months, period
-    group by pcn_code, activity
+    from months
+    group by all
 ),
 
 final as (
@@ -114,7 +108,7 @@ final as (
     from pairs
     left join pcns using (pcn_code)
     left join activity_groups using (activity)
-    order by pairs.shortfall desc, pairs.gap desc, pairs.pcn_code, pairs.activity
+    order by pairs.gap desc, pairs.pcn_code, pairs.activity
 )
 
 select * from final

@@ -34,7 +34,8 @@ UNMET_REASONS = {
     "declined_no_capacity": "Declined: no capacity",
     "service_closed": "Service closed",
 }
-GAP_COUNTS = ("demand", "unmet")
+# Gap and shortfall are counted like demand: with the places beside them they would give it back.
+GAP_COUNTS = ("demand", "unmet", "capacity", "gap", "shortfall")
 GAP_BASED_ON = {"gap": "demand", "demand_pct_of_capacity": "demand"}
 RISKY_FUNDING = ("unfunded", "time_limited")
 FUNDING_LABELS = {
@@ -103,7 +104,15 @@ def unmet_by(reasons: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def by_group(pairs: pd.DataFrame) -> pd.DataFrame:
     """The PCN-activity pairs rolled up to their NIHR activity group (set in SQL)."""
-    columns = ["demand", "capacity", "gap", "unmet", "months_with_demand", "months_short"]
+    columns = [
+        "demand",
+        "capacity",
+        "gap",
+        "shortfall",
+        "unmet",
+        "months_with_demand",
+        "months_short",
+    ]
     if pairs.empty:
         return pd.DataFrame(columns=["nihr_group", *columns])
     groups = pairs.groupby("nihr_group", as_index=False)[columns].sum()
