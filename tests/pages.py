@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -21,3 +22,15 @@ def pcn_with_apostrophe(synthetic_db) -> tuple[str, str]:
         return con.execute(
             "select pcn_code, pcn_name from pcns where pcn_name like '%''%' order by pcn_name"
         ).fetchone()
+
+
+def open_page(at: AppTest, page: str, pcn: bool = False) -> AppTest:
+    """Run the app, pick the first PCN in the sidebar when asked, then open `page`."""
+    at.run()
+    if pcn:
+        first = at.multiselect(key="pcn").options[0]
+        code = re.search(r"\((U\d{5})\)", first).group(1)
+        at.multiselect(key="pcn").set_value([code]).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -1,28 +1,14 @@
-import re
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
-
-APP = "../dashboard/app.py"
+from tests.pages import APP, open_page
 
 
 @pytest.fixture
 def app(app_db, monkeypatch):
     monkeypatch.setenv(store.DB_ENV, str(app_db))
     return AppTest.from_file(APP, default_timeout=120)
-
-
-def open_page(at: AppTest, page: str, pcn: bool) -> AppTest:
-    at.run()
-    if pcn:
-        first = at.multiselect(key="pcn").options[0]
-        code = re.search(r"\((U\d{5})\)", first).group(1)
-        at.multiselect(key="pcn").set_value([code]).run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("pcn", [False, True], ids=["icb", "one_pcn"])

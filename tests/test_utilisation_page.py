@@ -4,15 +4,14 @@ time, and says who is left out."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
 from tests.factories import add_rows
+from tests.pages import APP, open_page
 
-APP = "../dashboard/app.py"
 PAGE = "views/utilisation.py"
 
 
@@ -22,17 +21,6 @@ def app(app_db, monkeypatch):
     return AppTest.from_file(APP, default_timeout=120)
 
 
-def open_page(at: AppTest, pcn: bool = False) -> AppTest:
-    at.run()
-    if pcn:
-        first = at.multiselect(key="pcn").options[0]
-        code = re.search(r"\((U\d{5})\)", first).group(1)
-        at.multiselect(key="pcn").set_value([code]).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def subtitles(at: AppTest) -> list[str]:
     specs = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
     return [spec["layout"]["title"].get("subtitle", {}).get("text", "") for spec in specs]
@@ -40,7 +28,7 @@ def subtitles(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("pcn", [False, True], ids=["icb", "one_pcn"])
 def test_utilisation_page_renders_with_and_without_a_pcn_filter(app, pcn):
-    at = open_page(app, pcn)
+    at = open_page(app, PAGE, pcn)
     assert at.title[0].value == "Health-system utilisation"
     assert any("Regression to the mean" in w.value for w in at.warning)
     assert at.data_editor(key="utilisation_unit_costs").value["value"].tolist()[0] == 42.0
@@ -67,7 +55,7 @@ def set_gp_cost(at: AppTest, value: float) -> float:
 
 
 def test_unit_cost_editor_changes_the_cost_figure(app):
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at_default = cost_before(at)
     doubled = set_gp_cost(at, 84.0)
     tripled = set_gp_cost(at, 126.0)
@@ -113,7 +101,7 @@ def test_two_window_lengths_are_shown_one_at_a_time(db_path, monkeypatch):
     monkeypatch.setenv(store.DB_ENV, str(db_path))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["from"], at.query_params["to"] = "2025-04-01", "2026-03-31"
-    at = open_page(at)
+    at = open_page(at, PAGE)
     window = at.selectbox(key="utilisation_window")
     assert window.options == [
         "12-month windows before and after",

@@ -22,10 +22,12 @@ from dashboard.measures.disclosure import (
     Policy,
     Protected,
     export_count,
+    figure_text,
     protect_total,
     ratio,
 )
 from dashboard.measures.filters import Filters
+from dashboard.measures.view import Runner, Tile
 
 # The contract's activity -> NIHR group mapping, bound into SQL as `$activity_groups`.
 ACTIVITY_GROUPS_PARAM: list[list[str]] = [[a, g] for a, g in ACTIVITY_GROUP.items()]
@@ -224,11 +226,8 @@ def summary_months_short(con: duckdb.DuckDBPyConnection, filters: Filters, polic
     return int(pairs["months_short"].sum())
 
 
-def overview_tiles(run, filters: Filters) -> list:
+def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
     """The Overview's capacity tile: the share of onward referrals that went unmet."""
-    from dashboard.measures.disclosure import count_text, figure_text, ratio
-    from dashboard.measures.view import Tile
-
     pairs = run("capacity_gaps", params(filters))
     unmet, demand = pairs["unmet"].sum(), pairs["demand"].sum()
     return [

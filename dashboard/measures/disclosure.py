@@ -234,7 +234,7 @@ def figure_text(value: Any, template: str = "{:.1f}") -> str:
 
 def _round_counts(values: pd.Series, policy: Policy) -> tuple[pd.Series, pd.Series]:
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    withheld = (numbers >= 1) & (numbers <= SMALL_MAX) if policy.suppress else numbers < -1
+    withheld = (numbers >= 1) & (numbers <= SMALL_MAX)  # `disclose` returns first when off
     step = policy.round_to
     rounded = np.floor(numbers / step + 0.5) * step if step > 1 else numbers
     return rounded.where(~withheld), withheld

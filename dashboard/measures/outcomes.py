@@ -14,9 +14,18 @@ import pandas as pd
 
 from dashboard.data.contract import MEASURE_DOMAINS
 from dashboard.measures import queries
-from dashboard.measures.disclosure import Policy, export_count, export_figure, ratio
+from dashboard.measures.disclosure import (
+    Policy,
+    built,
+    export_count,
+    export_figure,
+    figure_text,
+    ratio,
+)
+from dashboard.measures.disclosure import count_text as shown_count_text
 from dashboard.measures.filters import Filters
 from dashboard.measures.statistics import mean_ci, mean_sd_from_sums, swemwbs_metric_list
+from dashboard.measures.view import Runner, Tile
 from dashboard.settings import Settings, load_settings
 
 LOW_FOLLOWUP_PCT = 60.0  # below this share with a follow-up, results may flatter the service
@@ -271,12 +280,9 @@ def summary_section(
     }
 
 
-def overview_tiles(run, filters: Filters) -> list:
+def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
     """The Overview's outcome tile: the share of paired Wellbeing Star domain scores that
     rose, with its n in people (the most people scored on any domain)."""
-    from dashboard.measures.disclosure import built, count_text, figure_text, ratio
-    from dashboard.measures.view import Tile
-
     rows = star(run("outcome_change", sums_params(filters)), filters.pcns)
     people = rows["n"].max() if len(rows) else 0
     improved = (rows["pct_improved"].fillna(0) * rows["n"]).sum() / 100 if len(rows) else 0
@@ -286,6 +292,6 @@ def overview_tiles(run, filters: Filters) -> list:
             "Wellbeing Star domain scores that improved",
             figure_text(share, "{:.0f}%") if people else "no follow-ups",
             help=f"Share of paired Wellbeing Star domain scores that rose at follow-up; "
-            f"n = {count_text(people)} people.",
+            f"n = {shown_count_text(people)} people.",
         )
     ]

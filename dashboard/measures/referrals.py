@@ -263,7 +263,6 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
         draw,
         derive=_rank_rates(rates, band),
         caption=caption,
-        messages=key_messages(run, filters, band),
     )
 
 

@@ -29,6 +29,7 @@ from dashboard.measures.disclosure import (
 )
 from dashboard.measures.filters import Filters
 from dashboard.measures.utilisation_figures import (
+    COLUMNS,
     SETTING_LABEL,
     shown_pct,
     sums_params,
@@ -82,19 +83,8 @@ SUMMARY_RULES = Rules(
         "pct_change": Built(COUNTS, 1),
     },
 )
-SHOWN_COLUMNS = [
-    "setting",
-    *COUNTS,
-    "n_not_elapsed",
-    "before_per_person",
-    "before_low",
-    "before_high",
-    "after_per_person",
-    "after_low",
-    "after_high",
-    *CHANGE_COLUMNS,
-    "pct_change",
-]
+# What the gate shows: every exact column but the spread, which only feeds the intervals.
+SHOWN_COLUMNS = [column for column in COLUMNS if column != "change_sd"]
 
 
 def _changes(exact: pd.DataFrame):

@@ -38,9 +38,13 @@ class View:
 
     @property
     def title(self) -> str:
-        """The chart's title as plain text (without Plotly's markup), for a slide heading."""
-        text = self.figure.layout.title.text or ""
-        return re.sub(r"<[^>]+>", "", text.split("<br>")[0]).strip()
+        """The chart's title as plain text, for a slide heading."""
+        return plain_title(self.figure.layout.title.text or "")
+
+
+def plain_title(title: str) -> str:
+    """A chart title without Plotly's subtitle and markup."""
+    return re.sub(r"<[^>]+>", "", title.split("<br>")[0]).strip()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from datetime import date
 
 import duckdb
@@ -13,7 +13,7 @@ from dashboard.charts import theme as charts
 from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
 from dashboard.measures.disclosure import SMALL_MAX, Rules, disclose, people_text, protect, ratio
 from dashboard.measures.filters import Filters
-from dashboard.measures.view import Runner, View
+from dashboard.measures.view import Runner, View, plain_title
 from dashboard.output.boardpack import Pack, Slide
 from dashboard.settings import load_settings
 
@@ -73,11 +73,6 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
     )
 
 
-def plain_title(title: str) -> str:
-    """A chart title without Plotly's subtitle markup, for a slide's heading."""
-    return re.sub(r"<[^>]+>", "", title.split("<br>")[0]).strip()
-
-
 def view_slide(view: View, notes: str) -> Slide:
     """A slide is a view: its title, key messages and chart, with the definitions it uses."""
     return Slide(
@@ -92,6 +87,9 @@ def view_slide(view: View, notes: str) -> Slide:
 def referrals_slide(run: Runner, filters: Filters) -> Slide:
     band = load_settings().referral_band
     view = referrals.rate_view(run, filters, band, "report_rate_by_pcn")
+    # The key messages compare with the previous period: worked out for the slide only, not
+    # on every rerun of the pages that draw the same chart.
+    view = replace(view, messages=referrals.key_messages(run, filters, band))
     return view_slide(view, referrals.slide_notes(band))
 
 
