@@ -113,6 +113,28 @@ def test_rules_naming_a_missing_column_fail_loudly():
         disclose(pd.DataFrame({"n": [1]}), Rules(counts=("people",)))
 
 
+def test_a_count_built_on_other_people_is_rounded_and_withheld_with_them():
+    # A shortfall of places counts referrals, and is on the demand: 3 short of 23 demand is a
+    # count of 1 to 7 (withheld); 12 short of 5 demand is withheld with the demand.
+    frame = pd.DataFrame({"demand": [23, 5, 40], "shortfall": [3, 12, 12]})
+    rules = Rules(counts=("demand", "shortfall"), built={"shortfall": Built("demand", 0)})
+    shown = disclose(frame, rules).display()
+    assert shown["shortfall"].tolist() == [MARK, MARK, 10]
+
+
+def test_rules_within_keep_only_the_columns_a_table_shows_and_refuse_orphan_figures():
+    rules = Rules(
+        counts=("n", "improved"),
+        ratios={"pct": Ratio("improved", "n", 100, interval=("low", "high"), method="wilson")},
+        built={"mean": Built("n")},
+    )
+    assert rules.within(["n", "mean"]) == Rules(counts=("n",), built={"mean": Built("n")})
+    with pytest.raises(KeyError, match="built on"):
+        rules.within(["pct", "n"])  # a share shown without its numerator cannot be recomputed
+    with pytest.raises(KeyError, match="interval"):
+        rules.within(["pct", "n", "improved", "low"])  # half an interval would pass exact
+
+
 def test_the_analysts_flag_turns_the_gate_off_only_inside_its_block():
     frame = pd.DataFrame({"n": [3, 431]})
     with applying(OFF):

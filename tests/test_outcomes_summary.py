@@ -3,7 +3,7 @@ from datetime import date
 
 from dashboard.__main__ import main
 from dashboard.data import store
-from dashboard.measures.disclosure import EXPORT, OFF
+from dashboard.measures.disclosure import OFF, PROTECTED
 from dashboard.measures.filters import Filters
 from dashboard.output import summary
 from tests.factories import add_rows
@@ -63,17 +63,17 @@ def fill(con):
 
 def test_summary_sections_have_the_issue_shape_with_suppression_and_rounding(con):
     fill(con)
-    result = json.loads(json.dumps(summary.build(con, PERIOD, EXPORT), default=str))
+    result = json.loads(json.dumps(summary.build(con, PERIOD, PROTECTED), default=str))
     star = result["outcomes"]["wellbeing_star"]
     assert [row["domain"] for row in star] == ["feeling_positive"]
     assert set(star[0]) == STAR_KEYS
     assert star[0]["n"] == 10  # 12 rounded to the nearest 5
     # 7 of 12 improved: a numerator of 1 to 7, so the percentage is withheld (58.3% of a
-    # shown 10 would pin the exact 7 of 12).
-    assert star[0]["pct_improved"] is None
+    # shown 10 would pin the exact 7 of 12), as `*` like every withheld figure.
+    assert star[0]["pct_improved"] == "*"
     assert star[0]["mean_change"] == 0.833  # 10 / 12, three decimals
     assert star[0]["low_baseline_n"] == "*"
-    assert star[0]["low_baseline_pct_improved"] is None  # withheld
+    assert star[0]["low_baseline_pct_improved"] == "*"
     totals = result["outcomes"]["totals"]
     assert totals[0]["measure"] == "swemwbs"
     assert totals[0]["mean_change"] == 3.27  # metric points, not raw

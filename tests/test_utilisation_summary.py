@@ -7,7 +7,7 @@ from datetime import date
 
 from dashboard.__main__ import main
 from dashboard.data import store
-from dashboard.measures import queries, utilisation
+from dashboard.measures import queries, utilisation_summary
 from dashboard.measures.disclosure import MARK, OFF, applying
 from dashboard.measures.filters import Filters
 from dashboard.output import summary
@@ -64,7 +64,7 @@ def comparison(con, n=10, window_months=6):
 
 
 def section(con):
-    return utilisation.summary_section(lambda n, p: queries.run(con, n, p), PERIOD)
+    return utilisation_summary.summary_section(lambda n, p: queries.run(con, n, p), PERIOD)
 
 
 def test_the_section_rounds_counts_and_works_means_from_the_rounded_counts(con):

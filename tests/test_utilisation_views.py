@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.measures import queries, utilisation, utilisation_costs
+from dashboard.measures import queries, utilisation, utilisation_costs, utilisation_summary
 from dashboard.measures.disclosure import MARK, OFF, applying
 from dashboard.measures.filters import Filters
 from tests.factories import add_rows
@@ -234,7 +234,7 @@ def test_no_small_count_can_be_read_or_derived_from_any_utilisation_view(con, pc
     tiles = utilisation.overview_tiles(run, filters) + utilisation_costs.cost_tiles(views[1])
     for tile in tiles:
         assert "3 people" not in (tile.help or "") and tile.value not in {str(n) for n in SMALL}
-    section = json.dumps(utilisation.summary_section(run, filters))
+    section = json.dumps(utilisation_summary.summary_section(run, filters))
     assert not re.search(r'"(n_people|people_not_elapsed)": [1-7][,}]', section)
 
 
@@ -256,5 +256,5 @@ def test_the_small_pcn_figures_are_withheld_not_shown(con):
     [tile] = utilisation.overview_tiles(runner(con), small)
     assert tile.value == MARK
     assert "fewer than 8 people" in tile.help
-    [gp_row, *_] = utilisation.summary_section(runner(con), small)
+    [gp_row, *_] = utilisation_summary.summary_section(runner(con), small)
     assert gp_row["n_people"] == MARK and gp_row["pct_change"] == MARK

@@ -29,18 +29,12 @@ def _cell_text(value: float, withheld: bool, template: str) -> str:
     return template.format(value)
 
 
-def gap_heatmap(
-    pairs: pd.DataFrame,
-    withheld: pd.DataFrame,
-    measure: str,
-    pcn_order: list[str],
-    title: str,
-) -> go.Figure:
+def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: str) -> go.Figure:
     """PCN (rows) by activity (columns), coloured by `measure`, every cell labelled.
 
-    `pairs` holds pcn_code, pcn_name, activity and the measure (NaN where withheld);
-    `withheld` is its suppression mask. Cells with no demand stay blank; `*` marks a cell
-    withheld for small numbers; a % cell with no places reads `no places`.
+    `pairs` holds pcn_code, pcn_name, activity, demand and the measure as shown: a pair whose
+    demand is withheld (1 to 7) has NaN there and is marked `*`. Cells with no demand stay
+    blank; a % cell with no places reads `no places`.
     """
     shown = pairs[pairs["pcn_code"].isin(pcn_order)]
     if shown.empty:
@@ -53,10 +47,8 @@ def gap_heatmap(
         index="pcn_code", columns="activity", values=measure, aggfunc="first", dropna=False
     ).reindex(index=pcn_order, columns=activities)
     hidden = (
-        withheld.loc[shown.index, measure]
-        .groupby([shown["pcn_code"], shown["activity"]])
-        .any()
-        .unstack()
+        shown.assign(hidden=shown["demand"].isna())
+        .pivot_table(index="pcn_code", columns="activity", values="hidden", aggfunc="any")
         .reindex(index=pcn_order, columns=activities)
         .fillna(False)
         .astype(bool)
@@ -120,15 +112,15 @@ def gap_heatmap(
     return figure
 
 
-def monthly_demand_capacity(months: pd.DataFrame, withheld: pd.DataFrame, title: str) -> go.Figure:
+def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
     """Onward referrals a month (bars, unmet stacked on top) against places (a line).
 
-    A month whose counts are withheld (`withheld` mask) is marked `*` on the axis.
+    A month whose counts are withheld (NaN, 1 to 7) is marked `*` on the axis.
     """
     if months.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    hidden = withheld["demand"] | withheld["unmet"]
+    hidden = months["demand"].isna() | months["unmet"].isna()
     if hidden.any():
         figure.add_scatter(
             x=months.loc[hidden, "month"],

@@ -66,7 +66,8 @@ def mean_with_ci(
 
 
 def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
-    """% improved per domain, for everyone and for people who started low, side by side."""
+    """% improved per domain, for everyone (with its 95% interval where the frame has one)
+    and for people who started low, side by side."""
     if frame.empty:
         return empty(title)
     labels = [_label(d) for d in frame["domain"]]
@@ -75,9 +76,21 @@ def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
         ("pct_improved", "Everyone", NHS_BLUE, ""),
         ("low_baseline_pct_improved", "Low baseline (2 or less)", PALETTE[1], "/"),
     ):
+        interval = (
+            {
+                "type": "data",
+                "symmetric": False,
+                "array": (frame["improved_ci_high"] - frame[column]).fillna(0),
+                "arrayminus": (frame[column] - frame["improved_ci_low"]).fillna(0),
+                "color": NHS_DARK_GREY,
+            }
+            if column == "pct_improved" and "improved_ci_low" in frame
+            else None
+        )
         figure.add_bar(
             y=labels,
             x=frame[column],
+            error_x=interval,
             orientation="h",
             name=name,
             marker={"color": colour, "pattern": {"shape": pattern}},

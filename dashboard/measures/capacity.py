@@ -12,22 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from dashboard.data.contract import ACTIVITY_GROUP
-from dashboard.measures import queries
-from dashboard.measures.disclosure import (
-    MARK,
-    Policy,
-    Protected,
-    export_count,
-    figure_text,
-    protect_total,
-    ratio,
-)
+from dashboard.measures.disclosure import Disclosed, ratio
 from dashboard.measures.filters import Filters
-from dashboard.measures.view import Runner, Tile
 
 # The contract's activity -> NIHR group mapping, bound into SQL as `$activity_groups`.
 ACTIVITY_GROUPS_PARAM: list[list[str]] = [[a, g] for a, g in ACTIVITY_GROUP.items()]
@@ -36,9 +25,6 @@ UNMET_REASONS = {
     "declined_no_capacity": "Declined: no capacity",
     "service_closed": "Service closed",
 }
-# Gap and shortfall are counted like demand: with the places beside them they would give it back.
-GAP_COUNTS = ("demand", "unmet", "capacity", "gap", "shortfall")
-GAP_BASED_ON = {"gap": "demand", "demand_pct_of_capacity": "demand"}
 RISKY_FUNDING = ("unfunded", "time_limited")
 FUNDING_LABELS = {
     "funded": "Funded",
@@ -58,27 +44,9 @@ def label(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-def gap_finding(pairs: pd.DataFrame) -> str:
-    """E.g. `Demand outran places for 41 of 120 PCN-activity pairs`, with the n beneath."""
-    if pairs.empty:
-        return "No onward referrals in the period"
-    short = int((pairs["gap"] > 0).sum())
-    return (
-        f"Demand outran places for {short} of {len(pairs)} PCN-activity pairs"
-        f"<br><sup>{int(pairs['months_short'].sum()):,} PCN-activity-months short; "
-        f"n = {count_text(pairs['demand'].sum())} onward referrals</sup>"
-    )
-
-
-def worst_gaps(pairs: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
-    """The pairs with the largest shortfall (gap > 0), worst first."""
-    short = pairs[pairs["gap"] > 0]
-    return short.sort_values(["gap", "demand"], ascending=False).head(limit).reset_index(drop=True)
-
-
 def heatmap_pcns(pairs: pd.DataFrame, limit: int = 30) -> list[str]:
     """The PCN codes a heatmap shows: all of them, or the `limit` with the largest shortfall."""
-    shortfall = pairs["gap"].clip(lower=0).groupby(pairs["pcn_code"]).sum()
+    shortfall = pairs["shortfall"].groupby(pairs["pcn_code"]).sum()
     demand = pairs.groupby("pcn_code")["demand"].sum()
     ranked = pd.DataFrame({"shortfall": shortfall, "demand": demand}).sort_values(
         ["shortfall", "demand"], ascending=False
@@ -129,13 +97,6 @@ def funding_window_end(filters: Filters) -> date:
     return (pd.Timestamp(filters.date_to) + pd.DateOffset(months=6)).date()
 
 
-def count_text(value: float, parts: pd.Series | None = None) -> str | int:
-    """A count for a tile: `*` for 1 to 7, else with thousands separators; rounded to 5 when
-    one of the `parts` shown beside it (the pairs it adds up) is withheld."""
-    shown = protect_total(int(value), parts if parts is not None else [])
-    return shown if shown == MARK else f"{shown:,}"
-
-
 def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:
     """The % of onward referrals to unfunded or time-limited services, and the n it is on."""
     total = int(funding["demand"].sum()) if not funding.empty else 0
@@ -146,15 +107,7 @@ def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:
     return shown, total
 
 
-def drilldown_default(pairs: pd.DataFrame) -> tuple[str, str] | None:
-    """The PCN and activity the drill-down opens on: the worst gap."""
-    if pairs.empty:
-        return None
-    worst = pairs.sort_values(["gap", "demand"], ascending=False).iloc[0]
-    return str(worst["pcn_code"]), str(worst["activity"])
-
-
-def display_table(protected: Protected, columns: dict[str, str]) -> pd.DataFrame:
+def display_table(protected: Disclosed, columns: dict[str, str]) -> pd.DataFrame:
     """The `columns` of a protected table (renamed), `*` where withheld, for `st.dataframe`.
 
     A column that mixes numbers and `*` is shown as text (Arrow needs one type a column).
@@ -183,58 +136,3 @@ def _as_text(value: Any) -> str:
     if pd.isna(value):
         return ""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def _export_places(value: float, policy: Policy) -> int | str | None:
-    # Places are not people, so never withheld, but rounded like every other exported count.
-    return export_count(value, Policy(suppress=False, round_to=policy.round_to))
-
-
-def _export_gap(gap: float, demand: float, policy: Policy) -> int | str | None:
-    # The gap is built on the demand: withheld with it, else rounded (it can be negative).
-    if policy.suppress and 1 <= demand <= 7:
-        return "*"
-    return export_count(gap, Policy(suppress=False, round_to=policy.round_to))
-
-
-def summary_capacity(
-    con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy
-) -> list[dict[str, Any]]:
-    """`capacity` in `summary --json`: per PCN and activity, summed over months with demand."""
-    pairs = queries.run(con, "capacity_gaps", params(filters))
-    pairs = pairs.sort_values(["pcn_code", "activity"])
-    return [
-        {
-            "pcn_code": row.pcn_code,
-            "activity": row.activity,
-            "demand": export_count(row.demand, policy),
-            "capacity": _export_places(row.capacity, policy),
-            "gap": _export_gap(row.gap, row.demand, policy),
-            "shortfall": _export_gap(row.shortfall, row.demand, policy),
-            "unmet": export_count(row.unmet, policy),
-        }
-        for row in pairs.itertuples()
-    ]
-
-
-def summary_months_short(con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy) -> int:
-    """`capacity_months_short`: PCN-activity-months whose demand exceeded capacity.
-
-    A count of months, not of people, so it is neither withheld nor rounded.
-    """
-    pairs = queries.run(con, "capacity_gaps", params(filters))
-    return int(pairs["months_short"].sum())
-
-
-def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
-    """The Overview's capacity tile: the share of onward referrals that went unmet."""
-    pairs = run("capacity_gaps", params(filters))
-    unmet, demand = pairs["unmet"].sum(), pairs["demand"].sum()
-    return [
-        Tile(
-            "VCSE onward referrals unmet",
-            figure_text(ratio(unmet, demand, 100), "{:.0f}%") if demand else "-",
-            help=f"Waitlisted, declined for lack of capacity, or sent to a closed service: "
-            f"{count_text(unmet)} of {count_text(demand)} onward referrals.",
-        )
-    ]

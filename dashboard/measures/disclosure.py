@@ -21,10 +21,10 @@ people; `disclose` applies them. Only the analysts' flag `summary --no-suppressi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -107,6 +107,34 @@ class Rules:
     def columns(self) -> set[str]:
         intervals = {c for r in self.ratios.values() if r.interval for c in r.interval}
         return {*self.counts, *self.ratios, *self.built, *intervals}
+
+    def within(self, columns: Iterable[str]) -> Rules:
+        """The rules for a frame holding only `columns` (a table showing some of them).
+        A figure kept without the counts it is worked from cannot be made safe: that raises."""
+        have = set(columns)
+
+        def needs(rule: Ratio | Built) -> set[str]:
+            if isinstance(rule, Built):
+                return {rule.n} if isinstance(rule.n, str) else set(rule.n)
+            return {rule.numerator, *([rule.denominator] if rule.denominator else [])}
+
+        kept = {**self.ratios, **self.built}
+        lacking = {c: needs(r) - have for c, r in kept.items() if c in have and needs(r) - have}
+        if lacking:
+            raise KeyError(f"figures shown without the counts they are built on: {lacking}")
+        kept_rules = Rules(
+            counts=tuple(c for c in self.counts if c in have),
+            ratios={
+                c: r if not r.interval or set(r.interval) <= have else replace(r, interval=None)
+                for c, r in self.ratios.items()
+                if c in have
+            },
+            built={c: r for c, r in self.built.items() if c in have},
+        )
+        uncovered = (self.columns() & have) - kept_rules.columns()
+        if uncovered:
+            raise KeyError(f"interval columns shown without their figure: {sorted(uncovered)}")
+        return kept_rules
 
 
 @dataclass(frozen=True)
@@ -302,7 +330,9 @@ def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) ->
         names = (rule.n,) if isinstance(rule.n, str) else rule.n
         hidden = np.logical_or.reduce([_round_counts(frame[name], policy)[1] for name in names])
         hidden = pd.Series(hidden, index=frame.index)
-        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        # A count built on other people (a shortfall of places, on the demand) stays rounded.
+        source = out if column in rules.counts else frame
+        values = pd.to_numeric(source[column], errors="coerce").astype("float64")
         out[column] = values.where(~hidden).round(rule.digits)
         withheld[column] = withheld[column] | hidden
     return Disclosed(out, withheld)
@@ -330,39 +360,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return value
-
-
-# The older call shapes, kept for the Outcomes and VCSE capacity modules until they build
-# their views through `view.build`. They apply the same rule (counts rounded to 5, 1 to 7
-# withheld) but cannot recompute a percentage from rounded counts: they only withhold it.
-Protected = Disclosed
-EXPORT = ON_SCREEN = PROTECTED
-
-
-def protect(frame: pd.DataFrame, counts=(), based_on=None, policy: Policy | None = None):
-    """Counts through the gate; each `based_on` figure withheld when any count it names is."""
-    built_on = {
-        column: Built(n if isinstance(n, str) else tuple(n), 3)
-        for column, n in (based_on or {}).items()
-    }
-    return disclose(frame, Rules(counts=tuple(counts), built=built_on), policy)
-
-
-def suppress_value(value: Any, n: Any, policy: Policy | None = None) -> Any:
-    """A figure for a tile: `*` when built on 1 to 7 people."""
-    if _missing(value):
-        return None
-    return MARK if (policy or _POLICY.get()).suppress and small(n) else value
-
-
-def export_figure(value: Any, n: Any, digits: int, policy: Policy | None = None) -> Any:
-    shown = suppress_value(value, n, policy)
-    return shown if shown in (None, MARK) else round(float(shown), digits)
-
-
-def protect_total(total: Any, parts: Any = (), policy: Policy | None = None) -> Any:
-    """A total beside its parts: rounded like every count."""
-    return exported(total, policy)
-
-
-export_count = exported

@@ -7,25 +7,22 @@ for a set of PCNs, so the selection and the ICB come from one query and always a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 
 from dashboard.data.contract import MEASURE_DOMAINS
-from dashboard.measures import queries
-from dashboard.measures.disclosure import (
-    Policy,
-    built,
-    export_count,
-    export_figure,
-    figure_text,
-    ratio,
-)
-from dashboard.measures.disclosure import count_text as shown_count_text
+from dashboard.measures.disclosure import Built, Disclosed, Ratio, Rules, disclose
 from dashboard.measures.filters import Filters
-from dashboard.measures.statistics import mean_ci, mean_sd_from_sums, swemwbs_metric_list
-from dashboard.measures.view import Runner, Tile
+from dashboard.measures.statistics import (
+    mean_ci,
+    mean_sd_from_sums,
+    swemwbs_metric_list,
+    wilson_interval,
+)
+from dashboard.measures.view import View, build
 from dashboard.settings import Settings, load_settings
 
 LOW_FOLLOWUP_PCT = 60.0  # below this share with a follow-up, results may flatter the service
@@ -80,13 +77,6 @@ def better(measure: str, domain: str) -> str:
     return "lower" if (measure, domain) == ("ons4", "anxiety") else "higher"
 
 
-def _share(part: float, whole: float) -> float:
-    """A percentage worked from the shown (rounded) counts, NaN where the gate withholds it:
-    from exact counts, 58.3% of a shown 10 would pin the exact 7 of 12."""
-    shown = ratio(part, whole, 100)
-    return math.nan if shown is None else shown
-
-
 COLUMNS = [
     "measure",
     "domain",
@@ -102,11 +92,16 @@ COLUMNS = [
     "mean_improvement",
     "ci_low",
     "ci_high",
+    "n_improved",
     "pct_improved",
+    "improved_ci_low",
+    "improved_ci_high",
+    "n_worse",
     "pct_worse",
     "n_meaningful",
     "pct_meaningful",
     "low_baseline_n",
+    "low_baseline_improved",
     "low_baseline_pct_improved",
     "low_baseline_mean_improvement",
     "low_baseline_ci_low",
@@ -114,8 +109,63 @@ COLUMNS = [
 ]
 
 
+def _share(numerator: str, denominator: str, interval: tuple[str, str] | None = None) -> Ratio:
+    return Ratio(numerator, denominator, per=100, interval=interval, method="wilson")
+
+
+def _on(n: str, *columns: str) -> dict[str, Built]:
+    return {column: Built(n, 3) for column in columns}
+
+
+# What the gate does to every frame above (through `RULES.within` for the columns a view keeps):
+# counts of people (referrals) rounded or withheld; shares worked from the rounded counts, with
+# Wilson intervals; means and their t intervals withheld when built on 1 to 7 people.
+RULES = Rules(
+    counts=(
+        "people_with_baseline",
+        "n",
+        "n_improved",
+        "n_worse",
+        "n_meaningful",
+        "low_baseline_n",
+        "low_baseline_improved",
+        "people",
+    ),
+    ratios={
+        "followup_pct": _share("n", "people_with_baseline"),
+        "pct_improved": _share("n_improved", "n", ("improved_ci_low", "improved_ci_high")),
+        "pct_worse": _share("n_worse", "n"),
+        "pct_meaningful": _share("n_meaningful", "n"),
+        "low_baseline_pct_improved": _share("low_baseline_improved", "low_baseline_n"),
+    },
+    built={
+        **_on("n", "mean_baseline", "mean_followup", "mean_change", "change_ci_low"),
+        **_on("n", "change_ci_high", "mean_improvement", "ci_low", "ci_high"),
+        **_on("low_baseline_n", "low_baseline_mean_improvement"),
+        **_on("low_baseline_n", "low_baseline_ci_low", "low_baseline_ci_high"),
+    },
+)
+
+
+def view(
+    key: str, frame: pd.DataFrame, draw: Callable[[pd.DataFrame], go.Figure], **kwargs: Any
+) -> View:
+    """An outcomes View: `frame` through `RULES` for the columns it holds (see `view.build`)."""
+    return build(key, frame, RULES.within(frame.columns), draw, **kwargs)
+
+
+def shown(frame: pd.DataFrame) -> Disclosed:
+    """`frame` through `RULES` for the columns it holds, as the pages show it."""
+    return disclose(frame, RULES.within(frame.columns))
+
+
+def _pct(part: Any, whole: Any) -> float:
+    return float(part) * 100.0 / float(whole) if whole and not pd.isna(part) else math.nan
+
+
 def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Means, shares and 95% CIs from the summed rows, one row per row of `totals`."""
+    """Means, shares and 95% CIs from the summed rows, one row per row of `totals`: the exact
+    figures, which the disclosure gate (RULES) recomputes from the rounded counts."""
     rows = []
     for row in totals.itertuples(index=False):
         n = int(row.n or 0)
@@ -128,13 +178,15 @@ def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         low_ci = mean_ci(low_n, low_mean, low_sd)
         direction = -1 if better(row.measure, row.domain) == "lower" else 1
         has_threshold = row.measure in ("swemwbs", "wemwbs")
+        improved_low, improved_high = wilson_interval(row.n_improved, n)
+        star = row.measure == "wellbeing_star"
         rows.append(
             {
                 **{key: getattr(row, key) for key in keys},
                 "better": better(row.measure, row.domain),
                 "people_with_baseline": int(row.people_with_baseline),
                 "n": n,
-                "followup_pct": _share(n, row.people_with_baseline),
+                "followup_pct": _pct(n, row.people_with_baseline),
                 "mean_baseline": row.sum_baseline / n if n else math.nan,
                 "mean_followup": row.sum_followup / n if n else math.nan,
                 "mean_change": direction * mean if n else math.nan,
@@ -143,12 +195,17 @@ def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
                 "mean_improvement": mean,
                 "ci_low": ci.low,
                 "ci_high": ci.high,
-                "pct_improved": _share(row.n_improved, n),
-                "pct_worse": _share(row.n_worse, n),
+                "n_improved": int(row.n_improved),
+                "pct_improved": _pct(row.n_improved, n),
+                "improved_ci_low": improved_low * 100,
+                "improved_ci_high": improved_high * 100,
+                "n_worse": int(row.n_worse),
+                "pct_worse": _pct(row.n_worse, n),
                 "n_meaningful": int(row.n_meaningful) if has_threshold else None,
-                "pct_meaningful": _share(row.n_meaningful, n) if has_threshold else math.nan,
-                "low_baseline_n": low_n if row.measure == "wellbeing_star" else None,
-                "low_baseline_pct_improved": _share(row.low_baseline_improved, low_n),
+                "pct_meaningful": _pct(row.n_meaningful, n) if has_threshold else math.nan,
+                "low_baseline_n": low_n if star else None,
+                "low_baseline_improved": int(row.low_baseline_improved or 0) if star else None,
+                "low_baseline_pct_improved": _pct(row.low_baseline_improved, low_n),
                 "low_baseline_mean_improvement": low_mean,
                 "low_baseline_ci_low": low_ci.low,
                 "low_baseline_ci_high": low_ci.high,
@@ -202,7 +259,7 @@ def followup_by_pcn(sums: pd.DataFrame, measure: str) -> pd.DataFrame:
         people_with_baseline=("people_with_baseline", "max"), n=("n", "max")
     )
     people["followup_pct"] = [
-        _share(n, base) for n, base in zip(people["n"], people["people_with_baseline"], strict=True)
+        _pct(n, base) for n, base in zip(people["n"], people["people_with_baseline"], strict=True)
     ]
     return people
 
@@ -211,87 +268,3 @@ def distribution(changes: pd.DataFrame, measure: str, domain: str) -> pd.DataFra
     """People by whole-point change (in the better direction) for one measure and domain."""
     part = changes[(changes["measure"] == measure) & (changes["domain"] == domain)]
     return part[["improvement", "people"]].sort_values("improvement").reset_index(drop=True)
-
-
-def improved_share(
-    rows: pd.DataFrame, pct: str = "pct_improved", n: str = "n"
-) -> tuple[float | None, float]:
-    """The share of paired scores that improved across `rows` (domains), weighted by their n:
-    (percentage or None when there are none, number of paired scores)."""
-    total = rows[n].fillna(0).sum()
-    if not total:
-        return None, 0
-    return (rows[pct] * rows[n]).sum() / total, total
-
-
-def headline(summary: pd.DataFrame) -> str:
-    """The chart title for the Wellbeing Star: where people improved most."""
-    star = summary[(summary["measure"] == "wellbeing_star") & (summary["n"] > 7)]
-    if star.empty:
-        return "Wellbeing Star: baseline and follow-up by domain"
-    best = star.sort_values("pct_improved", ascending=False).iloc[0]
-    return (
-        f"Wellbeing Star: {best['pct_improved']:.0f}% improved in "
-        f"{best['domain'].replace('_', ' ')}, the most of any domain"
-    )
-
-
-def _star_row(row: pd.Series, policy: Policy) -> dict[str, Any]:
-    return {
-        "domain": row["domain"],
-        "n": export_count(row["n"], policy),
-        "pct_improved": export_figure(row["pct_improved"], row["n"], 1, policy),
-        "low_baseline_n": export_count(row["low_baseline_n"], policy),
-        "low_baseline_pct_improved": export_figure(
-            row["low_baseline_pct_improved"], row["low_baseline_n"], 1, policy
-        ),
-        "mean_change": export_figure(row["mean_change"], row["n"], 3, policy),
-    }
-
-
-def _score_row(row: pd.Series, policy: Policy) -> dict[str, Any]:
-    return {
-        "measure": row["measure"],
-        "domain": row["domain"],
-        "better": row["better"],
-        "n": export_count(row["n"], policy),
-        "followup_pct": export_figure(row["followup_pct"], row["people_with_baseline"], 1, policy),
-        "mean_change": export_figure(row["mean_change"], row["n"], 3, policy),
-        "change_ci_low": export_figure(row["change_ci_low"], row["n"], 3, policy),
-        "change_ci_high": export_figure(row["change_ci_high"], row["n"], 3, policy),
-        "pct_improved": export_figure(row["pct_improved"], row["n"], 1, policy),
-        "pct_meaningful": export_figure(row["pct_meaningful"], row["n"], 1, policy),
-    }
-
-
-def summary_section(
-    con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy
-) -> dict[str, Any]:
-    """`outcomes` for `summary --json`: the Star by domain, and the other measures' scores."""
-    sums = queries.run(con, "outcome_change", sums_params(filters))
-    summary = summarise(sums, filters.pcns)
-    star = summary[summary["measure"] == "wellbeing_star"]
-    totals = summary[summary["measure"].isin(("swemwbs", "wemwbs"))]
-    ons4 = summary[summary["measure"] == "ons4"]
-    return {
-        "wellbeing_star": [_star_row(row, policy) for _, row in star.iterrows()],
-        "totals": [_score_row(row, policy) for _, row in totals.iterrows()],
-        "ons4": [_score_row(row, policy) for _, row in ons4.iterrows()],
-    }
-
-
-def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
-    """The Overview's outcome tile: the share of paired Wellbeing Star domain scores that
-    rose, with its n in people (the most people scored on any domain)."""
-    rows = star(run("outcome_change", sums_params(filters)), filters.pcns)
-    people = rows["n"].max() if len(rows) else 0
-    improved = (rows["pct_improved"].fillna(0) * rows["n"]).sum() / 100 if len(rows) else 0
-    share = built(ratio(round(improved), rows["n"].sum(), 100), people) if people else None
-    return [
-        Tile(
-            "Wellbeing Star domain scores that improved",
-            figure_text(share, "{:.0f}%") if people else "no follow-ups",
-            help=f"Share of paired Wellbeing Star domain scores that rose at follow-up; "
-            f"n = {shown_count_text(people)} people.",
-        )
-    ]

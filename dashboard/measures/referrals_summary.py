@@ -10,7 +10,8 @@ import pandas as pd
 from dashboard.measures import spc
 from dashboard.measures.disclosure import MARK, Rules, disclose, exported, ratio
 from dashboard.measures.filters import Filters
-from dashboard.measures.referrals import FUNNEL_STAGES, headline, params, rate_table
+from dashboard.measures.funnel import FUNNEL_STAGES
+from dashboard.measures.referrals import headline, params, rate_table
 from dashboard.measures.view import Runner
 from dashboard.settings import ReferralBand
 

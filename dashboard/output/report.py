@@ -8,12 +8,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.charts import capacity as capacity_charts
-from dashboard.charts import theme as charts
-from dashboard.measures import capacity, outcomes, queries, referrals, utilisation
-from dashboard.measures.disclosure import SMALL_MAX, Rules, disclose, people_text, protect, ratio
+from dashboard.measures import capacity_views, outcomes_views, queries, referrals, utilisation
+from dashboard.measures.disclosure import Rules, disclose, ratio
 from dashboard.measures.filters import Filters
-from dashboard.measures.view import Runner, View, plain_title
+from dashboard.measures.view import Runner, View
 from dashboard.output.boardpack import Pack, Slide
 from dashboard.settings import load_settings
 
@@ -94,55 +92,11 @@ def referrals_slide(run: Runner, filters: Filters) -> Slide:
 
 
 def outcomes_slide(run: Runner, filters: Filters) -> Slide:
-    sums = run("outcome_change", outcomes.sums_params(filters))
-    summary = outcomes.summarise(sums, filters.pcns)
-    star = summary[summary["measure"] == "wellbeing_star"].reset_index(drop=True)
-    if star.empty:
-        return Slide("Outcomes", ("No paired Wellbeing Star scores for this selection",))
-    shown = protect(
-        star,
-        counts=("n", "people_with_baseline"),
-        based_on={"mean_baseline": "n", "mean_followup": "n"},
-    )
-    paired, with_baseline = star["n"].max(), star["people_with_baseline"].max()
-    messages = [
-        f"{people_text(paired)} people have paired Wellbeing Star scores"
-        + (
-            f" ({ratio(paired, with_baseline, 100):.0f}% of those with a baseline)"
-            if paired > SMALL_MAX
-            else ""
-        ),
-    ]
-    ranked = star[star["n"] > SMALL_MAX].sort_values("pct_improved", ascending=False)
-    if len(ranked):
-        top = ranked.iloc[0]
-        messages.append(
-            f"{top['pct_improved']:.0f}% improved in {top['domain'].replace('_', ' ')}, "
-            "the domain with the most improvement"
-        )
-    low = star[star["low_baseline_n"].fillna(0) > SMALL_MAX]
-    if len(low):
-        low_pct, _ = outcomes.improved_share(low, "low_baseline_pct_improved", "low_baseline_n")
-        all_pct, _ = outcomes.improved_share(low)
-        messages.append(
-            f"Scores that started low (2 or less) improved {low_pct:.0f}% of the time, "
-            f"against {all_pct:.0f}% for all scores"
-        )
-    return Slide(
-        title=plain_title(outcomes.headline(star)),
-        messages=tuple(messages),
-        figure=charts.dumbbell(
-            shown.frame,
-            "domain",
-            "mean_baseline",
-            "mean_followup",
-            outcomes.headline(star),
-            "Mean score (1-5)",
-        ),
-        withheld=shown.any_withheld,
-        notes="Paired baseline and follow-up scores only. Improved: a higher score at follow-up. "
-        "Low baseline: 2 or less (Rotherham evaluation). Missing follow-ups bias results: people "
-        "who complete a follow-up may have done better. " + SUPPRESSION_NOTE,
+    return view_slide(
+        outcomes_views.star_view(run, filters, "report_outcomes_star"),
+        "Paired baseline and follow-up scores only. Improved: a higher score at follow-up. "
+        f"{outcomes_views.LOW_BASELINE_NOTE} Missing follow-ups bias results: people who "
+        "complete a follow-up may have done better.",
     )
 
 
@@ -151,33 +105,14 @@ def utilisation_slide(run: Runner, filters: Filters) -> Slide:
 
 
 def capacity_slide(run: Runner, filters: Filters) -> Slide:
-    pairs = run("capacity_gaps", capacity.params(filters))
-    if pairs.empty:
+    if not capacity_views.has_demand(run, filters):
         return Slide("VCSE capacity", ("No onward referrals to VCSE activities",))
-    groups = capacity.by_group(pairs)
-    shown = protect(groups, counts=capacity.GAP_COUNTS)
-    demand, unmet = pairs["demand"].sum(), pairs["unmet"].sum()
-    messages = [f"{people_text(demand)} onward referrals to VCSE activities"]
-    if demand > SMALL_MAX and unmet > SMALL_MAX:
-        messages.append(
-            f"{people_text(unmet)} ({ratio(unmet, demand, 100):.0f}%) unmet: waitlisted, "
-            "declined for lack of capacity or sent to a closed service"
-        )
-    short = int(pairs["months_short"].sum())
-    messages.append(f"{short:,} PCN-activity-months had more demand than places")
-    finding = capacity.gap_finding(pairs)
-    return Slide(
-        title=plain_title(finding),
-        messages=tuple(messages),
-        figure=capacity_charts.group_bars(shown.frame, finding),
-        withheld=shown.any_withheld,
-        notes="Demand: onward referrals (PCN of the referral, activity of the onward "
-        "referral). Capacity: monthly places of open services serving the PCN, counted for the "
-        "months a pair saw demand. " + SUPPRESSION_NOTE,
+    return view_slide(
+        capacity_views.group_view(run, filters, "report_capacity_by_group"),
+        "Demand: onward referrals (PCN of the referral, activity of the onward referral). "
+        "Capacity: monthly places of open services serving the PCN, counted for the months a "
+        "pair saw demand.",
     )
-
-
-VIEW_SLIDES = (referrals_slide, outcomes_slide, utilisation_slide, capacity_slide)
 
 
 VIEW_SLIDES = (referrals_slide, outcomes_slide, utilisation_slide, capacity_slide)

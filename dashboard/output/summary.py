@@ -14,8 +14,14 @@ import duckdb
 import pandas as pd
 
 from dashboard.data import store
-from dashboard.measures import capacity, outcomes, queries, referrals_summary, utilisation
-from dashboard.measures.disclosure import Policy, applying, current_policy
+from dashboard.measures import (
+    capacity_views,
+    outcomes_views,
+    queries,
+    referrals_summary,
+    utilisation_summary,
+)
+from dashboard.measures.disclosure import Policy, applying
 from dashboard.measures.filters import Filters, default_period, financial_year
 from dashboard.measures.view import Runner
 from dashboard.settings import load_settings
@@ -29,7 +35,10 @@ def _referrals(run: Runner, filters: Filters) -> dict[str, Any]:
 
 SECTIONS: dict[str, Section] = {
     "referrals": _referrals,
-    "utilisation": utilisation.summary_section,
+    "outcomes": outcomes_views.summary_section,
+    "utilisation": utilisation_summary.summary_section,
+    "capacity": capacity_views.summary_section,
+    "capacity_months_short": capacity_views.summary_months_short,
 }
 
 
@@ -56,11 +65,6 @@ def build(con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy) -> d
 
     with applying(policy):
         sections = {name: section(run, filters) for name, section in SECTIONS.items()}
-        # Outcomes and capacity still take the connection and the policy.
-        policy_now = current_policy()
-        sections["outcomes"] = outcomes.summary_section(con, filters, policy_now)
-        sections["capacity"] = capacity.summary_capacity(con, filters, policy_now)
-        sections["capacity_months_short"] = capacity.summary_months_short(con, filters, policy_now)
     return {
         "filters": {
             "pcns": list(filters.pcns),

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.export import csv_bytes
-from dashboard.measures.disclosure import WITHHELD_NOTE, protect
+from dashboard.measures.disclosure import WITHHELD_NOTE
 from dashboard.measures.filters import Filters
 from dashboard.measures.view import Tile, View
 from dashboard.output import boardpack, images, report
@@ -50,21 +48,6 @@ def draw_view(view: View) -> None:
         on_click="ignore",
     )
     suppression_note(view.withheld)
-
-
-def chart(
-    figure: go.Figure,
-    data: pd.DataFrame,
-    key: str,
-    *,
-    counts: tuple[str, ...] = (),
-    based_on: dict | None = None,
-    caption: str | None = None,
-) -> None:
-    """A chart drawn by a page that has not moved onto the view path yet (Outcomes, VCSE
-    capacity): its figure must already be built from protected data; its CSV is protected."""
-    shown = protect(data, counts, based_on)
-    draw_view(View(key, figure, shown, caption))
 
 
 def draw_views(*views: View, columns: int = 2) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.measures import capacity, outcomes, referrals, utilisation
+from dashboard.measures import capacity_views, outcomes_views, referrals, utilisation
 from dashboard.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, period_caption
@@ -38,8 +38,8 @@ st.page_link(
 st.header("Outcomes, utilisation and capacity")
 draw_tiles(
     [
-        *outcomes.overview_tiles(query, filters),
+        *outcomes_views.overview_tiles(query, filters),
         *utilisation.overview_tiles(query, filters),
-        *capacity.overview_tiles(query, filters),
+        *capacity_views.overview_tiles(query, filters),
     ]
 )

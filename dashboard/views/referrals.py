@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.measures import reach, referrals, waits
+from dashboard.measures import funnel, reach, referrals, waits
 from dashboard.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, period_caption
@@ -27,9 +27,7 @@ st.header("Month by month")
 draw_view(referrals.monthly_view(query, filters, band))
 
 st.header("From referral to completion")
-draw_views(
-    referrals.funnel_view(query, filters, band), referrals.decline_view(query, filters, band)
-)
+draw_views(funnel.funnel_view(query, filters, band), funnel.decline_view(query, filters, band))
 
 st.header("Waits to first contact")
 draw_views(

@@ -14,7 +14,7 @@ from dashboard.data import store
 from dashboard.devtools.bench.timing import query_params
 from dashboard.measures import queries, waits
 from dashboard.measures.filters import Filters
-from dashboard.measures.referrals import FUNNEL_STAGES
+from dashboard.measures.funnel import FUNNEL_STAGES
 from dashboard.measures.statistics import kaplan_meier, survival_quantile
 
 UNMET_RESULTS = ("waitlisted", "declined_no_capacity", "service_closed")
