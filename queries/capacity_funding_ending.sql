@@ -1,10 +1,11 @@
 -- capacity_funding_ending: services still running whose funding ends within 6 months of the
--- period's end (from the last day of the period to 6 months after it), with the onward
--- referrals in the period that depend on them.
+-- data's date (from $data_date, the latest date in the loaded extracts, query data_date, to 6
+-- months after it), with the onward referrals in the period that depend on them. Measured
+-- from the data, not the period: funding that ended in June is not upcoming in December.
 -- A service is listed when it serves a selected PCN or received onward referrals from one.
 -- grain: one row per open or paused service with a funding end date in the window.
 -- parameters: $date_from, $date_to (inclusive, on the onward date), $pcns (empty = whole ICB;
---             onward referrals follow it through their referral).
+--             onward referrals follow it through their referral), $data_date.
 with
 
 referrals as (
@@ -17,7 +18,7 @@ services as (
     select *
     from main.services
     where status <> 'closed'
-        and funding_end_date between $date_to::date and $date_to::date + interval 6 month
+        and funding_end_date between $data_date::date and $data_date::date + interval 6 month
 ),
 
 onward_referrals as (

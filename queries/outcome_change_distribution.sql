@@ -1,7 +1,8 @@
 -- outcome_change_distribution: how many people changed by how much, per measure and domain,
 -- in whole points in the better direction (macro improvement: for ONS4 anxiety, a fall counts
--- as positive). SWEMWBS changes are in metric points (Rasch table, macro metric_score), rounded
--- to the nearest point.
+-- as positive). SWEMWBS changes are in metric points (Rasch table, macro metric_score). Each
+-- bin holds the changes from its whole point up to the next (floor): a 2.7-point change is in
+-- the bin from 2, below a meaningful-change threshold of 3, never rounded up across it.
 -- Outcomes follow the filter through their referral (PCN, and referral date in the period),
 -- both carried on outcome_facts (outcomes whose referral is loaded).
 -- grain: one row per measure, domain and whole-point change.
@@ -34,10 +35,10 @@ final as (
     select
         measure,
         domain,
-        cast(round(improvement) as integer) as improvement,
+        cast(floor(improvement) as integer) as improvement,
         count(*) as people
     from changes
-    group by measure, domain, cast(round(improvement) as integer)
+    group by measure, domain, cast(floor(improvement) as integer)
     order by measure, domain, improvement
 )
 

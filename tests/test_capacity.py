@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.__main__ import main
 from dashboard.data import store
-from dashboard.measures import capacity, capacity_views, queries
+from dashboard.measures import capacity, capacity_funding, capacity_views, queries
 from dashboard.measures.disclosure import OFF, PROTECTED, Rules, applying, disclose
 from dashboard.measures.filters import Filters
 from tests.factories import add_rows
@@ -175,10 +175,28 @@ def test_funding_ending_lists_services_ending_within_six_months_of_the_period_en
         },
     )
     _onward(icb, _referrals(icb, ALPHA, 2, "RE"), "OE", service_id="E_IN_SOON")
-    ending = queries.run(icb, "capacity_funding_ending", capacity.params(SUMMER))
+    ending = queries.run(
+        icb, "capacity_funding_ending", {**capacity.params(SUMMER), "data_date": SUMMER.date_to}
+    )
     assert ending["service_id"].tolist() == ["E_IN_SOON", "E_IN_LAST"]
     assert ending["demand"].tolist() == [2, 0]
     assert ending["funding_end_date"].iloc[0].date() == date(2025, 9, 15)
+
+
+def test_funding_ends_are_measured_from_the_datas_date_not_the_periods_end(icb):
+    # The summer period ends on 31 August, but the data runs to 1 December: funding that ended
+    # in October is over, not upcoming; funding ending in February is within 6 months.
+    add_rows(icb, "referrals", {"referral_id": "RDEC", "referral_date": date(2025, 12, 1)})
+    add_rows(
+        icb,
+        "services",
+        {"service_id": "E_OCT", "funding": "time_limited", "funding_end_date": date(2025, 10, 1)},
+        {"service_id": "E_FEB", "funding": "time_limited", "funding_end_date": date(2026, 2, 1)},
+    )
+    run = lambda name, params: queries.run(icb, name, params)  # noqa: E731
+    heading, ending = capacity_funding.funding_ending(run, SUMMER)
+    assert ending.frame["service_id"].tolist() == ["E_FEB"]
+    assert heading.startswith("Funding ends between 01 Dec 2025 (the data's date) and 01 Jun 2026")
 
 
 def test_funding_share_counts_demand_by_service_funding(icb):

@@ -227,3 +227,24 @@ def test_change_distribution_counts_people_by_whole_point_in_better_direction(co
         queries.run(con, "outcome_change_distribution", one_pcn), "ons4", "anxiety"
     )
     assert list(spread["improvement"]) == [-2]
+
+
+def test_a_change_just_under_the_threshold_is_binned_below_the_meaningful_line(con):
+    # SWEMWBS raw 8 -> 10 is 9.51 -> 12.40 metric points: a change of 2.89, under the
+    # meaningful 3. Rounded to the nearest point it would sit in the bar from 3, beyond the line.
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+    add_rows(
+        con,
+        "outcomes",
+        *(
+            {"referral_id": r, "measure": "swemwbs", "domain": "total",
+             "baseline_score": b, "followup_score": f}
+            for r, b, f in (("R1", 8, 10), ("R2", 7, 10))
+        ),
+    )  # fmt: skip
+    params = {**PERIOD.params(), "swemwbs_metric": swemwbs_metric_list()}
+    spread = outcomes.distribution(
+        queries.run(con, "outcome_change_distribution", params), "swemwbs", "total"
+    )
+    # 7 -> 10 is 7.00 -> 12.40, a change of 5.4: the bin from 5.
+    assert dict(zip(spread["improvement"], spread["people"], strict=True)) == {2: 1, 5: 1}

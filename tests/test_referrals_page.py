@@ -28,8 +28,9 @@ def test_referrals_page_renders_every_view_for_the_icb(app):
         "Declined",
     ]
     titles = chart_titles(app)
-    assert len(titles) == 12
+    assert len(titles) == 13
     assert "PCNs refer" in titles[0]
+    assert "control limits" in titles[1]  # the rate's funnel plot
     assert any("busiest month" in t for t in titles)
     assert any("of closed referrals completed" in t for t in titles)
     assert any("Most deprived 20%" in t for t in titles)

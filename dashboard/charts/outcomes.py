@@ -108,7 +108,9 @@ def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
 def change_distribution(
     frame: pd.DataFrame, title: str, threshold: float | None = None, unit: str = "points"
 ) -> go.Figure:
-    """People by whole-point change in the better direction: worse, no change, better."""
+    """People by change in the better direction, one bar per whole-point bin [k, k + 1):
+    worse, no change, better. Each bar spans its bin, so the meaningful-change line at the
+    threshold sits on a bin edge and no bar straddles it."""
     if frame.empty:
         return empty(title)
     colours = [
@@ -117,14 +119,18 @@ def change_distribution(
     ]
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_bar(
-        x=frame["improvement"],
+        x=frame["improvement"] + 0.5,
         y=frame["people"],
+        width=0.9,
         marker_color=colours,
-        hovertemplate="%{x:+d} " + unit + ": %{y:,} people<extra></extra>",
+        customdata=frame[["improvement"]].assign(to=frame["improvement"] + 1),
+        hovertemplate="%{customdata[0]:+d} to under %{customdata[1]:+d} "
+        + unit
+        + ": %{y:,} people<extra></extra>",
     )
     if threshold is not None:
         figure.add_vline(
-            x=threshold - 0.5,
+            x=threshold,
             line_dash="dash",
             line_color=NHS_DARK_GREY,
             annotation_text=f"Meaningful: {threshold:g}+ {unit}",
@@ -134,7 +140,6 @@ def change_distribution(
         xaxis_title=f"Change in {unit} (positive = better)",
         yaxis_title="People",
         showlegend=False,
-        bargap=0.1,
     )
     return figure
 

@@ -91,10 +91,10 @@ def by_group(pairs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def funding_window_end(filters: Filters) -> date:
-    """The last day of the funding-risk window: 6 months after the period's end (as SQL's
-    `+ interval 6 month`, which keeps to the month's last day)."""
-    return (pd.Timestamp(filters.date_to) + pd.DateOffset(months=6)).date()
+def funding_window_end(start: date) -> date:
+    """The last day of the funding-risk window: 6 months after its start, the data's date (as
+    SQL's `+ interval 6 month`, which keeps to the month's last day)."""
+    return (pd.Timestamp(start) + pd.DateOffset(months=6)).date()
 
 
 def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:

@@ -18,6 +18,7 @@ from dashboard.measures.disclosure import (
     figure_text,
 )
 from dashboard.measures.filters import Filters
+from dashboard.measures.loads import data_date
 from dashboard.measures.view import Runner, View, build
 
 FUNDING_RULES = Rules(
@@ -73,9 +74,14 @@ CLOSED_COLUMNS = {
 
 
 def funding_ending(run: Runner, filters: Filters) -> tuple[str, Disclosed]:
-    """Open or paused services whose funding ends within 6 months of the period's end."""
-    ending = disclose(run("capacity_funding_ending", params(filters)), Rules(counts=("demand",)))
-    window = f"{filters.date_to:%d %b %Y} and {capacity.funding_window_end(filters):%d %b %Y}"
+    """Open or paused services whose funding ends within 6 months of the data's date (the
+    latest date in the loaded extracts; the period's end before anything is loaded)."""
+    start = data_date(run) or filters.date_to
+    ending = disclose(
+        run("capacity_funding_ending", {**params(filters), "data_date": start}),
+        Rules(counts=("demand",)),
+    )
+    window = f"{start:%d %b %Y} (the data's date) and {capacity.funding_window_end(start):%d %b %Y}"
     heading = (
         f"Funding ends between {window} for {len(ending.frame)} open or paused services"
         if len(ending.frame)

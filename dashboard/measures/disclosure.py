@@ -262,7 +262,7 @@ def figure_text(value: Any, template: str = "{:.1f}") -> str:
 
 def _round_counts(values: pd.Series, policy: Policy) -> tuple[pd.Series, pd.Series]:
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    withheld = (numbers >= 1) & (numbers <= SMALL_MAX)  # `disclose` returns first when off
+    withheld = (numbers >= 1) & (numbers <= SMALL_MAX) & policy.suppress
     step = policy.round_to
     rounded = np.floor(numbers / step + 0.5) * step if step > 1 else numbers
     return rounded.where(~withheld), withheld
@@ -284,6 +284,11 @@ def _interval(rule: Ratio, top: pd.Series, bottom: pd.Series | None):
     return low, high
 
 
+def _digits(values: pd.Series, digits: int, policy: Policy) -> pd.Series:
+    """Shown figures to a fixed number of decimals; the analysts' exact figures in full."""
+    return values.round(digits) if policy.suppress else values
+
+
 def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) -> Disclosed:
     """Apply the rule to every column `rules` names; other columns pass unchanged."""
     policy = policy or _POLICY.get()
@@ -292,8 +297,8 @@ def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) ->
     missing = rules.columns() - set(frame.columns)
     if missing:
         raise KeyError(f"disclosure rules name columns the frame lacks: {sorted(missing)}")
-    if not policy.suppress:
-        return Disclosed(out, withheld)
+    # Off (the analysts' flag), counts pass exact, but ratios and their intervals are still
+    # worked out, from the exact counts.
     for column in rules.counts:
         out[column], withheld[column] = _round_counts(frame[column], policy)
     for column, rule in rules.ratios.items():
@@ -311,7 +316,7 @@ def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) ->
                 hidden |= bottom_withheld
             value = (top / bottom.where(bottom != 0)) * rule.per
         exact = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        value = value.where(~hidden & exact.notna()).round(rule.digits)
+        value = _digits(value.where(~hidden & exact.notna()), rule.digits, policy)
         out[column] = value
         withheld[column] = hidden
         if rule.interval:
@@ -322,8 +327,8 @@ def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) ->
                 high = pd.to_numeric(frame[high_name], errors="coerce") + moved
             else:
                 low, high = _interval(rule, top, bottom)
-            out[low_name] = low.where(value.notna()).round(rule.digits)
-            out[high_name] = high.where(value.notna()).round(rule.digits)
+            out[low_name] = _digits(low.where(value.notna()), rule.digits, policy)
+            out[high_name] = _digits(high.where(value.notna()), rule.digits, policy)
             withheld[low_name] = hidden
             withheld[high_name] = hidden
     for column, rule in rules.built.items():
@@ -333,7 +338,7 @@ def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) ->
         # A count built on other people (a shortfall of places, on the demand) stays rounded.
         source = out if column in rules.counts else frame
         values = pd.to_numeric(source[column], errors="coerce").astype("float64")
-        out[column] = values.where(~hidden).round(rule.digits)
+        out[column] = _digits(values.where(~hidden), rule.digits, policy)
         withheld[column] = withheld[column] | hidden
     return Disclosed(out, withheld)
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
+from dashboard.measures.control_limits import funnel_plot_view
 from dashboard.measures.disclosure import Ratio, Rules, count_text, figure_text, ratio
 from dashboard.measures.filters import Filters
 from dashboard.measures.referrals import params
@@ -74,48 +75,34 @@ def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
 DECLINE_RULES = Rules(
     counts=(*(stage for stage in FUNNEL_STAGES if stage != "open"), "closed"),
     ratios={
-        "decline_rate_pct": Ratio("declined", "referred", per=100),
+        "decline_rate_pct": Ratio(
+            "declined", "referred", 100, interval=("decline_low", "decline_high"), method="wilson"
+        ),
         "completed_pct": Ratio("completed", "closed", per=100),
     },
 )
 
 
-def decline_title(funnel: pd.DataFrame, icb_rate: float | None) -> str:
-    measured = funnel.dropna(subset=["decline_rate_pct"])
-    icb = figure_text(icb_rate)
-    if measured.empty:
-        return "Too few referrals per PCN to compare decline rates"
-    chosen = measured[measured["selected"]]
-    if len(chosen) == 1:
-        row = chosen.iloc[0]
-        return f"{row['pcn_name']}: {row['decline_rate_pct']:.1f}% declined (ICB {icb}%)"
-    return (
-        f"Decline rate from {measured['decline_rate_pct'].min():.0f}% to "
-        f"{measured['decline_rate_pct'].max():.0f}% across PCNs (ICB {icb}%)"
-    )
-
-
 def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
+    """Each PCN's decline rate against its referrals, a funnel plot around the ICB rate."""
     funnel = run("pcn_funnel", params(filters, band))
-    referred = funnel["referred"].sum()
-    icb_rate = ratio(funnel["declined"].sum(), referred, 100)
-
-    def draw(shown: pd.DataFrame):
-        return rc.pcn_bars(
-            charts.telling_pcns(shown, "decline_rate_pct"),
-            "decline_rate_pct",
-            decline_title(shown, icb_rate),
-            f"n = {count_text(referred)} referrals across {len(funnel)} PCNs",
-            "% of referrals declined",
-            icb_rate,
-            "ICB",
-        )
-
-    def caption(shown: pd.DataFrame) -> str:
-        drawn = charts.telling_pcns(shown, "decline_rate_pct")
-        return (
-            "Declined / referred, by the referral's PCN. The funnel stages of each PCN are in "
-            "the CSV." + charts.telling_note(shown, drawn, "the highest and lowest decline rates")
-        )
-
-    return build("decline_rate_by_pcn", funnel, DECLINE_RULES, draw, caption=caption)
+    funnel = funnel.assign(decline_low=float("nan"), decline_high=float("nan"))
+    icb_rate = ratio(funnel["declined"].sum(), funnel["referred"].sum(), 100)
+    return funnel_plot_view(
+        "decline_rate_by_pcn",
+        funnel,
+        DECLINE_RULES,
+        value="decline_rate_pct",
+        size="referred",
+        target=icb_rate,
+        kind="proportion",
+        per=100,
+        title=f"Decline rate by PCN against its referrals (ICB {figure_text(icb_rate)}%)",
+        size_title="Referrals",
+        value_title="% of referrals declined",
+        selected=filters.pcns,
+        subject="Decline rate",
+        caption=f"Declined / referred, by the referral's PCN; n = "
+        f"{count_text(funnel['referred'].sum())} referrals. The CSV holds each PCN's funnel "
+        "stages and the Wilson 95% interval of its decline rate.",
+    )

@@ -4,6 +4,7 @@ disclosure gate like every other figure (a table of 3 referral rows would give 3
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import pandas as pd
 
@@ -39,3 +40,9 @@ def load_history(run: Runner) -> Disclosed:
 def unknown_pcns(run: Runner) -> Disclosed:
     """Referrals of PCN codes missing from the reference list, left out of every figure."""
     return disclose(run("unknown_pcns", {}), Rules(counts=("referrals",)))
+
+
+def data_date(run: Runner) -> date | None:
+    """The data's date: the latest date in the loaded extracts (query data_date)."""
+    day = run("data_date", {}).iloc[0]["data_date"]
+    return None if day is None or pd.isna(day) else pd.Timestamp(day).date()

@@ -20,7 +20,6 @@ from dashboard.measures.statistics import (
     mean_ci,
     mean_sd_from_sums,
     swemwbs_metric_list,
-    wilson_interval,
 )
 from dashboard.measures.view import View, build
 from dashboard.settings import Settings, load_settings
@@ -100,6 +99,8 @@ COLUMNS = [
     "pct_worse",
     "n_meaningful",
     "pct_meaningful",
+    "meaningful_ci_low",
+    "meaningful_ci_high",
     "low_baseline_n",
     "low_baseline_improved",
     "low_baseline_pct_improved",
@@ -135,7 +136,7 @@ RULES = Rules(
         "followup_pct": _share("n", "people_with_baseline"),
         "pct_improved": _share("n_improved", "n", ("improved_ci_low", "improved_ci_high")),
         "pct_worse": _share("n_worse", "n"),
-        "pct_meaningful": _share("n_meaningful", "n"),
+        "pct_meaningful": _share("n_meaningful", "n", ("meaningful_ci_low", "meaningful_ci_high")),
         "low_baseline_pct_improved": _share("low_baseline_improved", "low_baseline_n"),
     },
     built={
@@ -178,7 +179,6 @@ def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         low_ci = mean_ci(low_n, low_mean, low_sd)
         direction = -1 if better(row.measure, row.domain) == "lower" else 1
         has_threshold = row.measure in ("swemwbs", "wemwbs")
-        improved_low, improved_high = wilson_interval(row.n_improved, n)
         star = row.measure == "wellbeing_star"
         rows.append(
             {
@@ -197,12 +197,14 @@ def _statistics(totals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
                 "ci_high": ci.high,
                 "n_improved": int(row.n_improved),
                 "pct_improved": _pct(row.n_improved, n),
-                "improved_ci_low": improved_low * 100,
-                "improved_ci_high": improved_high * 100,
+                "improved_ci_low": math.nan,  # Wilson, worked out by the gate (RULES)
+                "improved_ci_high": math.nan,
                 "n_worse": int(row.n_worse),
                 "pct_worse": _pct(row.n_worse, n),
                 "n_meaningful": int(row.n_meaningful) if has_threshold else None,
                 "pct_meaningful": _pct(row.n_meaningful, n) if has_threshold else math.nan,
+                "meaningful_ci_low": math.nan,  # Wilson, worked out by the gate (RULES)
+                "meaningful_ci_high": math.nan,
                 "low_baseline_n": low_n if star else None,
                 "low_baseline_improved": int(row.low_baseline_improved or 0) if star else None,
                 "low_baseline_pct_improved": _pct(row.low_baseline_improved, low_n),

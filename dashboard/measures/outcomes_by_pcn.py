@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import outcomes as outcome_charts
 from dashboard.measures import outcomes
-from dashboard.measures.disclosure import ratio
+from dashboard.measures.control_limits import funnel_plot_view
+from dashboard.measures.disclosure import Ratio, Rules, ratio
 from dashboard.measures.filters import Filters
 from dashboard.measures.outcomes import LOW_FOLLOWUP_PCT, MEASURE_LABEL
 from dashboard.measures.view import Runner, View
@@ -41,34 +41,50 @@ def _with_names(run: Runner, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def followup_pcn_view(run: Runner, filters: Filters, measure: str) -> View:
-    """Follow-up completion per PCN for one measure, against the ICB and the 60% line."""
+    """Follow-up completion per PCN for one measure: a funnel plot around the ICB."""
     followup = _with_names(run, outcomes.followup_by_pcn(_sums(run, filters), measure))
+    followup = followup.assign(followup_low=float("nan"), followup_high=float("nan"))
     icb = ratio(followup["n"].sum(), followup["people_with_baseline"].sum(), 100)
 
-    def draw(shown: pd.DataFrame):
-        low = shown[shown["followup_pct"] < LOW_FOLLOWUP_PCT]
-        return outcome_charts.pcn_comparison(
-            shown,
-            "followup_pct",
-            f"{len(low)} of {len(shown)} PCNs have a follow-up for fewer than "
-            f"{LOW_FOLLOWUP_PCT:.0f}% of people",
-            "% of people with a baseline who have a follow-up",
-            filters.pcns,
-            icb,
-            (LOW_FOLLOWUP_PCT, f"{LOW_FOLLOWUP_PCT:.0f}%"),
+    def title(shown: pd.DataFrame) -> str:
+        measured = shown.dropna(subset=["followup_pct"])
+        low = measured[measured["followup_pct"] < LOW_FOLLOWUP_PCT]
+        return (
+            f"{len(low)} of {len(measured)} PCNs shown have a follow-up for fewer than "
+            f"{LOW_FOLLOWUP_PCT:.0f}% of people"
         )
 
-    return outcomes.view(
+    return funnel_plot_view(
         "outcomes_followup_by_pcn",
         followup,
-        draw,
+        FOLLOWUP_RULES,
+        value="followup_pct",
+        size="people_with_baseline",
+        target=icb,
+        kind="proportion",
+        per=100,
+        title=title,
+        size_title="People with a baseline score",
+        value_title="% with a follow-up",
+        selected=filters.pcns,
         caption="Where few people have a follow-up, that PCN's results say little: those "
-        "followed up may be those who did well. PCNs with 1 to 7 people are withheld.",
+        "followed up may be those who did well.",
     )
 
 
+FOLLOWUP_RULES = Rules(
+    counts=("people_with_baseline", "n"),
+    ratios={
+        "followup_pct": Ratio(
+            "n", "people_with_baseline", 100, interval=("followup_low", "followup_high"),
+            method="wilson",
+        )
+    },
+)  # fmt: skip
+
+
 def improved_pcn_view(run: Runner, filters: Filters, measure: str, domain: str) -> View:
-    """% improved per PCN for one measure and domain, against the ICB."""
+    """% improved per PCN for one measure and domain: a funnel plot around the ICB."""
     sums = _sums(run, filters)
     per_pcn = _with_names(run, outcomes.by_pcn(sums, measure, domain))[
         ["pcn_code", "pcn_name", "n", "n_improved", "pct_improved", "improved_ci_low",
@@ -79,24 +95,25 @@ def improved_pcn_view(run: Runner, filters: Filters, measure: str, domain: str) 
     icb_pct = ratio(icb["n_improved"].sum(), icb["n"].sum(), 100) if len(icb) else None
     label = f"{MEASURE_LABEL[measure]}, {domain.replace('_', ' ')}"
 
-    def draw(shown: pd.DataFrame):
-        title = f"{label}: % improved by PCN"
+    def title(shown: pd.DataFrame) -> str:
         chosen = shown[shown["pcn_code"].isin(filters.pcns)]
         selection = ratio(chosen["n_improved"].sum(), chosen["n"].sum(), 100)
         if filters.pcns and chosen["n"].notna().all() and selection is not None and icb_pct:
-            title = (
-                f"{label}: {selection:.0f}% improved in the selection, {icb_pct:.0f}% in the ICB"
-            )
-        elif icb_pct is not None:
-            title += f" (ICB {icb_pct:.0f}%)"
-        return outcome_charts.pcn_comparison(
-            shown, "pct_improved", title, "% of people who improved", filters.pcns, icb_pct
-        )
+            return f"{label}: {selection:.0f}% improved in the selection, {icb_pct:.0f}% in the ICB"
+        return f"{label}: % improved by PCN" + (f" (ICB {icb_pct:.0f}%)" if icb_pct else "")
 
-    return outcomes.view(
+    return funnel_plot_view(
         "outcomes_improved_by_pcn",
         per_pcn,
-        draw,
-        caption="Selected PCNs are outlined and in bold; the dashed line is the ICB. PCNs with "
-        "1 to 7 people are withheld; the CSV holds each PCN's 95% Wilson interval.",
+        outcomes.RULES.within(per_pcn.columns),
+        value="pct_improved",
+        size="n",
+        target=icb_pct,
+        kind="proportion",
+        per=100,
+        title=title,
+        size_title="People with paired scores",
+        value_title="% of people who improved",
+        selected=filters.pcns,
+        caption="Selected PCNs are outlined. The CSV holds each PCN's 95% Wilson interval.",
     )

@@ -24,12 +24,16 @@ from dashboard.measures.disclosure import (
 )
 from dashboard.measures.filters import Filters
 from dashboard.measures.outcomes import LOW_FOLLOWUP_PCT, MEASURE_LABEL
+from dashboard.measures.statistics import wilson_interval
 from dashboard.measures.view import Runner, Tile, View
 from dashboard.settings import Settings, load_settings
 
 LOW_BASELINE_NOTE = (
-    "Low baseline: 2 or less, as in the Rotherham evaluation. People who start low have the "
-    "most room to rise, and some of their rise is regression to the mean."
+    "Low baseline: 2 or less, as in the Rotherham evaluation. Regression to the mean: people "
+    "who score low at referral, often at a crisis, tend to score higher later anyway, so part "
+    "of their larger rise would have happened without social prescribing. Floor and ceiling: "
+    "a score of 1 cannot fall and a score of 5 cannot rise, so low starters have more room to "
+    "improve and high starters more room to fall."
 )
 
 
@@ -51,17 +55,42 @@ def completion(run: Runner, filters: Filters) -> dict[str, Any]:
     if filters.pcns:
         per_pcn = per_pcn[per_pcn["pcn_code"].isin(filters.pcns)]
     with_baseline, paired = per_pcn["people_with_baseline"].sum(), per_pcn["n"].sum()
+    star, improved = per_pcn["star_people"].sum(), per_pcn["star_improved_people"].sum()
     return {
         "people_with_baseline": with_baseline,
         "n": paired,
         "followup_pct": ratio(paired, with_baseline, 100) if with_baseline else None,
+        "star_people": star,
+        "star_improved_pct": ratio(improved, star, 100) if star else None,
+        "star_improved_ci": _wilson_text(improved, star),
     }
+
+
+def _wilson_text(part: Any, whole: Any) -> str:
+    """`95% CI 61% to 66%` from the shown counts, or empty when either is withheld."""
+    shown_part, shown_whole = count(part), count(whole)
+    if shown_part is None or not shown_whole:
+        return ""
+    low, high = wilson_interval(shown_part, shown_whole)
+    return f"95% CI {low * 100:.0f}% to {high * 100:.0f}%"
+
+
+def rotherham_tile(people: dict[str, Any]) -> Tile:
+    """The Rotherham evaluation's measure: people whose Star rose in at least one domain."""
+    return Tile(
+        "People whose Wellbeing Star rose in at least one domain",
+        figure_text(people["star_improved_pct"], "{:.0f}%") if people["star_people"] else "-",
+        help="Of people with a paired Wellbeing Star, the share with a higher score at "
+        f"follow-up in any domain (the Rotherham evaluation's measure); n = "
+        f"{count_text(people['star_people'])} people. {people['star_improved_ci']}",
+    )
 
 
 def completion_tiles(run: Runner, filters: Filters) -> list[Tile]:
     people = completion(run, filters)
     share = people["followup_pct"]
     return [
+        rotherham_tile(people),
         Tile(
             "People with a baseline score",
             count_text(people["people_with_baseline"]),
@@ -94,7 +123,7 @@ def followup_warning(run: Runner, filters: Filters) -> str | None:
 def _star(run: Runner, filters: Filters) -> pd.DataFrame:
     summary = _summary(run, filters)
     star = summary[summary["measure"] == "wellbeing_star"].reset_index(drop=True)
-    return star.drop(columns=["n_meaningful", "pct_meaningful"])
+    return star.drop(columns=[c for c in star if "meaningful" in c])
 
 
 def star_headline(shown: pd.DataFrame) -> str:
@@ -294,19 +323,20 @@ def distribution_view(run: Runner, filters: Filters, item: str) -> View:
 
 
 def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
-    """The Overview's outcome tile: the share of paired Star domain scores that rose, pooled
-    over domains from the shown counts, with its n in people."""
+    """The Overview's outcome tiles: people whose Star rose in any domain (Rotherham), and the
+    share of paired Star domain scores that rose, pooled over domains from the shown counts."""
     star = _star(run, filters)
     shown = outcomes.shown(star).frame
     people = star["n"].max() if len(star) else 0
     share = _pooled(shown, "n_improved", "n") if count(people) else None
     return [
+        rotherham_tile(completion(run, filters)),
         Tile(
-            "Wellbeing Star domain scores that improved",
+            "Wellbeing Star domain scores that rose",
             figure_text(share, "{:.0f}%") if people else "no follow-ups",
             help=f"Share of paired Wellbeing Star domain scores that rose at follow-up; "
             f"n = {count_text(people)} people.",
-        )
+        ),
     ]
 
 

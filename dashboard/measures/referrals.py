@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
-from dashboard.measures import findings, spc, waits
+from dashboard.measures import control_limits, findings, spc, waits
 from dashboard.measures.disclosure import (
     MARK,
     Ratio,
@@ -29,6 +30,7 @@ from dashboard.measures.disclosure import (
     ratio,
 )
 from dashboard.measures.filters import Filters
+from dashboard.measures.statistics import byars_interval, wilson_interval
 from dashboard.measures.view import Runner, Tile, View, build
 from dashboard.settings import ReferralBand
 
@@ -61,15 +63,11 @@ def headline(run: Runner, filters: Filters, band: ReferralBand) -> dict[str, Any
     rates = rate_table(run, filters, band)
     in_scope = rates[rates["selected"]] if filters.pcns else rates
     wait = waits.headline(run, filters)
-    return {
+    years = patient_years(kpis["list_size"], filters.year_days) if kpis["list_size"] else None
+    now = {
         "referrals": count(kpis["referrals"]),
         "referrals_text": people_text(kpis["referrals"]),
-        "rate_per_1000": ratio(
-            kpis["referrals"],
-            patient_years(kpis["list_size"], filters.year_days) if kpis["list_size"] else None,
-            1000,
-            public=True,
-        ),
+        "rate_per_1000": ratio(kpis["referrals"], years, 1000, public=True),
         "pcns": len(in_scope),
         "pcns_in_band": int((in_scope["band_position"] == "within").sum()),
         "median_wait_days": _figure(wait["median_wait_days"]),
@@ -78,6 +76,24 @@ def headline(run: Runner, filters: Filters, band: ReferralBand) -> dict[str, Any
         "decline_rate_pct": ratio(kpis["declined"], kpis["referrals"], 100),
         "unknown_pcn": exported(kpis["unknown_pcn_referrals"]),
     }
+    return {**now, "intervals": _intervals(now, kpis, years)}
+
+
+def _intervals(now: dict[str, Any], kpis: pd.Series, years: float | None) -> dict[str, str]:
+    """The 95% intervals of the headline figures, from the shown counts: Byars for the rate,
+    Wilson for the shares (OHID Fingertips)."""
+    shown, declined = count(kpis["referrals"]), count(kpis["declined"])
+    texts = {}
+    if shown is not None and years:
+        low, high = byars_interval(shown)
+        texts["rate"] = f"95% CI {low * 1000 / years:.1f} to {high * 1000 / years:.1f}."
+    if shown and declined is not None:
+        low, high = wilson_interval(declined, shown)
+        texts["declined"] = f"95% CI {low * 100:.1f}% to {high * 100:.1f}%."
+    if now["pcns"]:
+        low, high = wilson_interval(now["pcns_in_band"], now["pcns"])
+        texts["in_band"] = f"95% CI {low * 100:.0f}% to {high * 100:.0f}% of PCNs."
+    return texts
 
 
 def _figure(value: Any) -> float | None:
@@ -133,14 +149,15 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
             figure_text(now["rate_per_1000"]),
             findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"]),
             "off",
-            RATE_DEFINITION,
+            f"{RATE_DEFINITION} {now['intervals'].get('rate', '')}",
         ),
         _tile(
             "PCNs within the planning band",
             f"{now['pcns_in_band']} of {now['pcns']}",
             _delta(now["pcns_in_band"], before["pcns_in_band"], "{:+.0f} on the previous period"),
             "normal",
-            f"Band {band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year. {band.source}",
+            f"Band {band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year. {band.source} "
+            + now["intervals"].get("in_band", ""),
         ),
         _tile(
             "Median wait to first contact",
@@ -163,19 +180,28 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
                 "{:+.1f} points on the previous period",
             ),
             "inverse",
-            "Declined / referred (SNOMED CT 871711000000103, social prescribing declined).",
+            "Declined / referred (SNOMED CT 871711000000103, social prescribing declined). "
+            + now["intervals"].get("declined", ""),
         ),
     ]
 
 
 # Rate against the band ------------------------------------------------------------------------
 
-RATE_RULES = Rules(counts=("referrals",), ratios={"rate_per_1000": RATE})
+# Each PCN's rate with its exact Poisson (Byars) 95% interval, as OHID's Fingertips shows it.
+RATE_RULES = Rules(
+    counts=("referrals",),
+    ratios={"rate_per_1000": replace(RATE, interval=("rate_low", "rate_high"), method="byars")},
+)
 
 
 def _rates(run: Runner, filters: Filters, band: ReferralBand) -> pd.DataFrame:
     rates = run("pcn_referral_rates", params(filters, band))
-    return rates.assign(patient_years=patient_years(rates["list_size"], filters.year_days))
+    return rates.assign(
+        patient_years=patient_years(rates["list_size"], filters.year_days),
+        rate_low=float("nan"),  # worked out by the gate, from the shown count
+        rate_high=float("nan"),
+    )
 
 
 def _rank_rates(rates: pd.DataFrame, band: ReferralBand) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -256,6 +282,30 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
     )
 
 
+def rate_funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
+    """Each PCN's rate against its patient-years: a funnel plot around the ICB rate, so a
+    small PCN's chance variation is not read as under-referring."""
+    rates = _rates(run, filters, band)
+    icb = ratio(rates["referrals"].sum(), rates["patient_years"].sum(), 1000, public=True)
+    return control_limits.funnel_plot_view(
+        "referral_rate_funnel",
+        rates,
+        RATE_RULES,
+        value="rate_per_1000",
+        size="patient_years",
+        target=icb,
+        kind="rate",
+        per=1000,
+        title=f"Referral rate by PCN against its registered population (ICB {figure_text(icb)} "
+        "per 1,000 a year)",
+        size_title="Patient-years (registered list x years in the period)",
+        value_title="Referrals per 1,000 a year",
+        selected=filters.pcns,
+        subject="Referral rate",
+        caption=f"{RATE_DEFINITION} The CSV holds each PCN's Byars 95% interval.",
+    )
+
+
 def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str, ...]:
     """What a board slide or presentation says about referrals, from shown figures only."""
     now = headline(run, filters, band)
@@ -272,6 +322,7 @@ def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str
         f"{below} of {len(rates)} PCNs refer below the planning band "
         f"({band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year)",
     ]
+    messages += rate_funnel_view(run, filters, band).messages
     if now["median_wait_days"] is not None and now["decline_rate_pct"] is not None:
         messages.append(
             f"Median wait from referral to first contact {now['median_wait_days']:.0f} days; "
@@ -317,7 +368,7 @@ def monthly_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     return build(
         "monthly_referrals",
         months,
-        RATE_RULES,
+        RATE_RULES.within(months.columns),
         lambda shown: rc.monthly(
             shown,
             band.low_per_1000,

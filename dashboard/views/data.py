@@ -22,6 +22,12 @@ st.caption(
     "dashboard shows."
 )
 st.dataframe(loads.loaded_table(store.table_counts(connection())).text(), hide_index=True)
+data_date = loads.data_date(query)
+if data_date:
+    st.caption(
+        f"Data up to **{data_date:%d %B %Y}**: the latest date in the loaded extracts. Funding "
+        "that ends soon is measured from it."
+    )
 draw_view(loads.coverage_view(query))
 unknown = loads.unknown_pcns(query)
 if len(unknown.frame):

@@ -22,6 +22,7 @@ draw_tiles(referrals.kpi_tiles(query, filters, band))
 
 st.header("Rate against the planning band")
 draw_view(referrals.rate_view(query, filters, band, "referral_rate_by_pcn"))
+draw_view(referrals.rate_funnel_view(query, filters, band))
 
 st.header("Month by month")
 draw_view(referrals.monthly_view(query, filters, band))

@@ -42,6 +42,7 @@ def query_params(filters: Filters) -> dict[str, Any]:
         "wemwbs_threshold": settings.outcomes.wemwbs_meaningful_change,
         "activity_groups": capacity.ACTIVITY_GROUPS_PARAM,
         "activity": "gardening",  # the capacity drill-down's activity, with its `pcn`
+        "data_date": filters.date_to,  # funding ends are measured from the data's date
     }
 
 

@@ -1,0 +1,74 @@
+"""The funnel plot: each PCN's figure against its size, with control limits around the ICB."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.theme import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+
+OUTSIDE = PALETTE[3]
+
+
+def funnel_plot(
+    points: pd.DataFrame,
+    lines: pd.DataFrame,
+    target: float | None,
+    title: str,
+    size_title: str,
+    value_title: str,
+    selected: tuple[str, ...] = (),
+    value: str = "value",
+    size: str = "size",
+) -> go.Figure:
+    """`points`: one row per PCN (pcn_code, pcn_name, `size`, `value`, outside); `lines`: the
+    95% and 99.8% limits by size (control_limits.curve). Withheld PCNs (no value) are not
+    drawn; selected PCNs are outlined; PCNs beyond the 99.8% limits are orange."""
+    drawn = points.dropna(subset=[value, size])
+    if drawn.empty or target is None:
+        return empty(title)
+    figure = go.Figure(layout={"title": {"text": title}})
+    for level, dash, name in (("998", "dash", "99.8% limits"), ("95", "dot", "95% limits")):
+        for side in ("low", "high"):
+            figure.add_scatter(
+                x=lines["size"],
+                y=lines[f"{side}_{level}"],
+                mode="lines",
+                line={"color": NHS_DARK_GREY, "dash": dash, "width": 1.5},
+                name=name,
+                legendgroup=level,
+                showlegend=side == "low",
+                hoverinfo="skip",
+            )
+    figure.add_hline(
+        y=target,
+        line_color=NHS_DARK_GREY,
+        line_width=1,
+        annotation_text=f"ICB {target:.1f}",
+        annotation_position="top right",
+    )
+    picked = drawn["pcn_code"].isin(selected)
+    outside = drawn["outside"].notna() & (drawn["outside"] != "")
+    figure.add_scatter(
+        x=drawn[size],
+        y=drawn[value],
+        mode="markers",
+        name="PCN",
+        marker={
+            "size": [14 if s else 10 for s in picked],
+            "color": [OUTSIDE if o else NHS_BLUE for o in outside],
+            "line": {"color": ["#000000" if s else "white" for s in picked], "width": 2},
+        },
+        customdata=drawn[["pcn_name", "pcn_code"]],
+        hovertemplate="%{customdata[0]} (%{customdata[1]})<br>"
+        + size_title
+        + ": %{x:,.0f}<br>"
+        + value_title
+        + ": %{y:.1f}<extra></extra>",
+    )
+    figure.update_layout(
+        xaxis={"title": size_title, "rangemode": "tozero"},
+        yaxis={"title": value_title, "rangemode": "tozero"},
+        height=460,
+    )
+    return figure
