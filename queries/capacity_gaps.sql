@@ -1,14 +1,15 @@
--- capacity_gaps: VCSE demand against capacity per PCN and activity, summed over the months
--- of the period in which the pair saw demand.
+-- capacity_gaps: VCSE demand against capacity per PCN and activity over the period.
 -- Per PCN x activity x month: demand = onward referrals (with or without a service_id), the
--- PCN being the referral's and the activity the onward referral's; capacity = monthly places
--- of open services serving that PCN for that activity (0 where none); gap = demand - capacity;
--- shortfall = the sum over months of max(0, demand - capacity), so spare places in a quiet
--- month never cancel a busy month's shortfall, as the netted gap does;
--- unmet = waitlisted, declined for no capacity, or sent to a closed service (macro is_unmet).
--- A month without demand for the pair is not counted, so its places do not offset another
--- month's shortfall. Whole months come pre-summed from onward_monthly, the part months are
--- summed here from onward_facts with the same macro (onward_sums).
+-- PCN being the referral's and the activity the onward referral's; places = monthly places
+-- of open services serving that PCN for that activity (0 where none).
+-- For the period: demand sums its months; capacity = the places offered in every month of
+-- it (monthly places x the calendar months the period touches); gap = demand - capacity,
+-- which nets quiet months against busy ones; shortfall = the sum over the months with demand
+-- of max(0, demand - places), so spare places in a quiet month never cancel a busy month's
+-- shortfall; unmet = waitlisted, declined for no capacity, or sent to a closed service (macro
+-- is_unmet); months_short = months whose demand exceeded the places. Whole months come
+-- pre-summed from onward_monthly, the part months are summed here from onward_facts with the
+-- same macro (onward_sums).
 -- grain: one row per PCN x activity with demand in the period.
 -- parameters: $date_from, $date_to (inclusive, on the onward date), $pcns (empty = whole ICB,
 --             applied through the referral), $activity_groups (list of [activity, NIHR group]
@@ -75,19 +76,23 @@ months as (
     left join capacity_per_month using (pcn_code, activity)
 ),
 
+period as (
+    select month_number($date_to::date) - first_month + 1 as months from bounds
+),
+
 pairs as (
     select
         pcn_code,
         activity,
         sum(demand) as demand,
-        sum(capacity) as capacity,
-        sum(demand) - sum(capacity) as gap,
+        any_value(capacity) * any_value(period.months) as capacity,
+        sum(demand) - any_value(capacity) * any_value(period.months) as gap,
         sum(greatest(demand - capacity, 0)) as shortfall,
         sum(unmet) as unmet,
         count(*) as months_with_demand,
         count(*) filter (where demand > capacity) as months_short
-    from months
-    group by all
+    from months, period
+    group by pcn_code, activity
 ),
 
 final as (

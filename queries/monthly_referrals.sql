@@ -7,7 +7,12 @@
 -- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = ICB only).
 with
 
-pcns as (select pcn_code, pcn_name, list_size from main.pcns),
+pcns as (
+    -- the period's list sizes (macro period_list_sizes), the same for each of its months
+    select pcns.pcn_code, pcns.pcn_name, lists.list_size
+    from main.pcns
+    inner join period_list_sizes($date_from, $date_to) as lists using (pcn_code)
+),
 
 -- Referrals of PCNs missing from the reference list have no list size: left out.
 referrals as (

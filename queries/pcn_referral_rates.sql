@@ -1,5 +1,5 @@
 -- pcn_referral_rates: referrals per 1,000 registered patients a year (macro
--- rate_per_1000_a_year), for every PCN, against the planning band. All PCNs are returned (so a
+-- rate_per_1000_a_year, on the period's list sizes: macro period_list_sizes), for every PCN, against the planning band. All PCNs are returned (so a
 -- selected PCN is seen against its peers and the ICB); `selected` marks the filter's PCNs. The
 -- band includes both its ends.
 -- grain: one row per PCN.
@@ -7,7 +7,15 @@
 --             $pcns (selected codes; empty = none selected), $band_low, $band_high (per 1,000).
 with
 
-pcns as (select pcn_code, pcn_name, list_size from main.pcns),
+pcns as (
+    -- the period's list sizes (macro period_list_sizes: the mean of the extracts dated in it,
+    -- else the nearest), with how many extracts and of which dates, for the caption
+    select
+        pcns.pcn_code, pcns.pcn_name, lists.list_size,
+        lists.list_size_extracts, lists.list_size_from, lists.list_size_to
+    from main.pcns
+    inner join period_list_sizes($date_from, $date_to) as lists using (pcn_code)
+),
 
 referrals as (
     select pcn_code
@@ -26,6 +34,9 @@ rates as (
         pcns.pcn_code,
         pcns.pcn_name,
         pcns.list_size,
+        pcns.list_size_extracts,
+        pcns.list_size_from,
+        pcns.list_size_to,
         coalesce(referrals_per_pcn.referrals, 0) as referrals,
         rate_per_1000_a_year(coalesce(referrals_per_pcn.referrals, 0), pcns.list_size, $days)
             as rate_per_1000

@@ -10,7 +10,8 @@
 with
 
 pcns as (
-    select pcn_code, list_size from main.pcns
+    -- the period's list sizes (macro period_list_sizes: the mean of the extracts dated in it)
+    select pcn_code, list_size from period_list_sizes($date_from, $date_to)
     where len($pcns) = 0 or list_contains($pcns, pcn_code)
 ),
 

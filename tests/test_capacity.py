@@ -96,17 +96,18 @@ def icb(con):
     return con
 
 
-def test_gap_sums_only_months_with_demand(icb):
+def test_places_count_every_month_of_the_period_and_the_shortfall_only_months_short(icb):
     gardening = _gaps(icb).loc[(ALPHA, "gardening")]
     # June: 4 onward referrals (one with no service) against 3 places; July 1 against 3;
-    # August had no demand, so its places are not counted.
+    # August none against 3. The period offered 9 places; June was 1 short.
     assert gardening["demand"] == 5
-    assert gardening["capacity"] == 6
-    assert gardening["gap"] == -1
+    assert gardening["capacity"] == 9
+    assert gardening["gap"] == -4
+    assert gardening["shortfall"] == 1
     assert gardening["months_with_demand"] == 2
     assert gardening["months_short"] == 1
     assert gardening["unmet"] == 1
-    assert gardening["demand_pct_of_capacity"] == pytest.approx(5 / 6 * 100)
+    assert gardening["demand_pct_of_capacity"] == pytest.approx(5 / 9 * 100)
 
 
 def test_pair_without_open_service_has_capacity_zero(icb):
@@ -222,7 +223,7 @@ def test_activities_roll_up_to_nihr_groups(icb):
     }
     groups = capacity.by_group(pairs.reset_index()).set_index("nihr_group")
     assert groups.loc["natural world", "demand"] == 7  # Alpha gardening 5 + Beta walking 2
-    assert groups.loc["natural world", "capacity"] == 6
+    assert groups.loc["natural world", "capacity"] == 9  # 3 places x 3 months
     assert groups.loc["natural world", "unmet"] == 3
     assert groups.loc["natural world", "months_short"] == 2  # Alpha June, Beta June
     assert groups.loc["arts and creativity", "demand"] == 1
@@ -270,8 +271,8 @@ def test_summary_capacity_section_has_the_issues_shape(icb):
             "pcn_code": ALPHA,
             "activity": "gardening",
             "demand": 5,
-            "capacity": 6,
-            "gap": -1,
+            "capacity": 9,
+            "gap": -4,
             "unmet": 1,
         },
         {"pcn_code": BETA, "activity": "walking", "demand": 2, "capacity": 0, "gap": 2, "unmet": 2},
@@ -297,7 +298,7 @@ def test_summary_capacity_withholds_small_counts_and_rounds_others(icb):
         "pcn_code": ALPHA,
         "activity": "gardening",
         "demand": "*",
-        "capacity": 6,
+        "capacity": 9,
         "gap": "*",
         "unmet": "*",
     }
@@ -305,8 +306,8 @@ def test_summary_capacity_withholds_small_counts_and_rounds_others(icb):
         "pcn_code": ALPHA,
         "activity": "sport",
         "demand": 20,
-        "capacity": 33,
-        "gap": -13,
+        "capacity": 99,  # 33 places a month over the 3 summer months
+        "gap": -79,
         "unmet": 20,
     }
 
@@ -399,6 +400,7 @@ def test_a_quiet_month_never_cancels_a_busy_months_shortfall(con):
     )  # fmt: skip
     filters = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
     [pair] = queries.run(con, "capacity_gaps", capacity.params(filters)).to_dict("records")
-    # The netted gap says 5 spare places; 2 people in May found no place.
-    assert (pair["demand"], pair["capacity"], pair["gap"]) == (15, 20, -5)
+    # The year offered 120 places and the netted gap says 105 were spare; yet 2 people in May
+    # found no place.
+    assert (pair["demand"], pair["capacity"], pair["gap"]) == (15, 120, -105)
     assert pair["shortfall"] == 2

@@ -8,7 +8,9 @@ from dashboard.measures.disclosure import MARK
 from dashboard.measures.filters import Filters
 from tests.factories import add_rows
 
-PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+PERIOD = Filters(
+    date_from=date(2025, 6, 1), date_to=date(2025, 6, 30)
+)  # one month: places = monthly places
 BIG, SMALL = "U00001", "U00002"
 
 

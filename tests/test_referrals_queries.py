@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.measures import queries, waits
 from dashboard.measures.filters import Filters
-from dashboard.measures.referrals import kpi_tiles, params
+from dashboard.measures.referrals import kpi_tiles, params, rate_view
 from dashboard.settings import ReferralBand
 from tests.factories import add_rows
 
@@ -347,3 +347,33 @@ def test_referrals_tile_is_rounded_when_a_pcn_count_beside_it_is_withheld(con):
     # every count is rounded to 5, so 24 shows as 25 and 21 as 20.
     assert tiles["Referrals"] == "25"
     assert tiles["Declined"] == "*"
+
+
+def test_rates_use_the_mean_of_the_list_sizes_dated_in_the_period(con):
+    # NHS Digital's monthly lists: 10,000 in April and 12,000 in October 2025, so FY 2025/26's
+    # rate is on 11,000, not on the latest list (12,000) that the pcns table keeps.
+    for day, size in ((date(2025, 4, 1), 10_000), (date(2025, 10, 1), 12_000)):
+        add_rows(con, "pcns", {"pcn_code": "U00001", "list_size": size, "list_size_date": day})
+    add_rows(con, "referrals", *referrals("U00001", 110, referral_date=date(2025, 6, 2)))
+    [rate] = run(con, "pcn_referral_rates").to_dict("records")
+    assert (rate["list_size"], rate["list_size_extracts"]) == (11_000, 2)
+    assert rate["rate_per_1000"] == pytest.approx(10.0)  # 110 / 11,000 x 1,000
+    assert run(con, "referral_kpis").iloc[0]["list_size"] == 11_000
+    # A period with no extract of its own uses the nearest (April 2025 for FY 2024/25).
+    before = Filters(date_from=date(2024, 4, 1), date_to=date(2025, 3, 31))
+    [earlier] = run(con, "pcn_referral_rates", before).to_dict("records")
+    assert (earlier["list_size"], earlier["list_size_extracts"]) == (10_000, 0)
+    assert earlier["list_size_from"].date() == date(2025, 4, 1)
+
+
+def test_the_rate_caption_says_which_list_sizes_it_used(con):
+    for day, size in ((date(2025, 4, 1), 10_000), (date(2025, 10, 1), 12_000)):
+        add_rows(con, "pcns", {"pcn_code": "U00001", "list_size": size, "list_size_date": day})
+    add_rows(con, "pcns", {"pcn_code": "U00002", "list_size": 9_000,
+                           "list_size_date": date(2024, 1, 1)})  # fmt: skip
+    view = rate_view(lambda n, p: queries.run(con, n, p), FY, BAND, "rate")
+    assert (
+        "List sizes: the mean of each PCN's list size extracts dated in the period (2 extracts, "
+        "01 Apr 2025 to 01 Oct 2025). 1 PCN with no extract in the period uses the nearest one, "
+        "dated 01 Jan 2024." in view.caption
+    )

@@ -233,7 +233,7 @@ def group_bars(groups: pd.DataFrame, title: str) -> go.Figure:
     labels = [_label(g) for g in groups["nihr_group"]]
     for column, name, colour in (
         ("demand", "Onward referrals", NHS_BLUE),
-        ("capacity", "Places in months with demand", NHS_DARK_GREY),
+        ("capacity", "Places over the period", NHS_DARK_GREY),
         ("unmet", "Unmet", SHORT),
     ):
         figure.add_bar(

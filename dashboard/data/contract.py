@@ -242,6 +242,20 @@ class PcnRow(_Extract):
             ge=1,
         ),
     ]
+    list_size_date: Annotated[
+        date | None,
+        _col(
+            "Extract date",
+            "EXTRACT_DATE",
+            "List size date",
+            example="2025-04-01",
+            description=(
+                "the date of the list size (NHS Digital's EXTRACT_DATE); each date's list is "
+                "kept, and a period's rates use the lists dated in it (default: the date of "
+                "the load)"
+            ),
+        ),
+    ] = None
     pop_age_0_17: Annotated[int | None, _population(8400, "aged 0-17")] = None
     pop_age_18_24: Annotated[int | None, _population(3400, "aged 18-24")] = None
     pop_age_25_34: Annotated[int | None, _population(5900, "aged 25-34")] = None

@@ -112,6 +112,16 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    con.execute(
+        """
+        create table if not exists pcn_list_sizes (
+            pcn_code varchar not null,
+            list_size_date date not null,
+            list_size integer not null,
+            primary key (pcn_code, list_size_date)
+        )
+        """
+    )
     derived.create(con)
 
 
@@ -120,7 +130,12 @@ def upsert(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> No
     if kind not in KINDS:
         raise ValueError(f"unknown extract kind {kind!r}")
     names = [c.name for c in columns(kind)]
-    con.register("_upsert_rows", frame[names])
+    required = [c.name for c in columns(kind) if c.required]
+    missing = sorted(set(required) - set(frame.columns))
+    if missing:
+        raise KeyError(f"{kind} rows lack required columns: {missing}")
+    # Optional columns a caller does not give (one added to the contract later) are null.
+    con.register("_upsert_rows", frame.reindex(columns=names))
     try:
         upsert_from(con, kind, "_upsert_rows")
     finally:
@@ -143,6 +158,14 @@ def upsert_from(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> Non
     con.execute(
         f"insert or replace into {kind} by name select {names} from {relation}"  # noqa: S608
     )
+    if kind == "pcns":
+        # The pcns table keeps each PCN's latest list; rates for a period use the lists of its
+        # own months (macro period_list_sizes), so every extract's list sizes are kept by date.
+        con.execute(
+            "insert or replace into pcn_list_sizes "  # noqa: S608
+            "select pcn_code, coalesce(list_size_date, current_date), list_size from pcns "
+            f"where pcn_code in (select pcn_code from {relation})"
+        )
     if changed:
         derived.refresh(con, kind)
 

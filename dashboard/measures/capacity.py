@@ -2,9 +2,10 @@
 
 Definitions (DESIGN.md), per PCN x activity x month: demand = onward referrals (the PCN is the
 referral's, the activity the onward referral's); capacity = monthly places of open services
-serving that PCN for that activity, 0 where none does; gap = demand - capacity; unmet =
-waitlisted, declined for no capacity, or sent to a closed service. Period totals sum the
-months in which the pair saw demand.
+serving that PCN for that activity, 0 where none does; unmet = waitlisted, declined for no
+capacity, or sent to a closed service. For a period, capacity is the places of every month of
+it, gap = demand - capacity, and shortfall the sum of each month's max(0, demand - places)
+(queries/capacity_gaps.sql).
 """
 
 from __future__ import annotations

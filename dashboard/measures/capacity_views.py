@@ -153,8 +153,8 @@ def heatmap_view(run: Runner, filters: Filters, measure: str) -> View:
         GAP_RULES,
         draw,
         derive=_with_gap,
-        caption="Blank: no onward referrals for the pair; `*`: 1 to 7. Places are counted for "
-        "each month the pair saw demand. The CSV holds every pair, with its shortfall.",
+        caption="Blank: no onward referrals for the pair; `*`: 1 to 7. Places are those of every "
+        "month of the period. The CSV holds every pair, with its shortfall.",
         messages=lambda shown: [gap_finding(shown).split("<br>")[0]],
     )
 
@@ -321,7 +321,7 @@ SUMMARY_KEYS = ["pcn_code", "activity", "demand", "capacity", "gap", "shortfall"
 
 
 def summary_section(run: Runner, filters: Filters) -> list[dict[str, Any]]:
-    """`capacity` in `summary --json`: per PCN and activity, summed over months with demand."""
+    """`capacity` in `summary --json`: per PCN and activity, over the period."""
     shown = shown_pairs(run, filters)
     order = shown.frame.sort_values(["pcn_code", "activity"]).index
     return records(Disclosed(shown.frame.loc[order], shown.withheld.loc[order]), SUMMARY_KEYS)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
-from dashboard.measures import control_limits, findings, spc, waits
+from dashboard.measures import control_limits, findings, waits
 from dashboard.measures.disclosure import (
     MARK,
     Ratio,
@@ -246,6 +246,35 @@ def rate_title(rates: pd.DataFrame) -> str:
     return f"{within} of {len(chosen)} selected PCNs refer within the band (ICB {icb})"
 
 
+def list_size_sentence(rates: pd.DataFrame) -> str:
+    """Which list sizes the rates used: the mean of the extracts dated in the period, or for
+    a PCN with none, the nearest extract's."""
+    if rates.empty:
+        return ""
+    extracts = rates["list_size_extracts"].fillna(0)
+    dated = rates.loc[extracts > 0]
+    sentence = ""
+    if len(dated):
+        low, high = int(extracts[extracts > 0].min()), int(extracts.max())
+        span = f"{low}" if low == high else f"{low} to {high}"
+        sentence = (
+            f"List sizes: the mean of each PCN's list size extracts dated in the period ({span} "
+            f"extract{'s' * (high != 1)}, {dated['list_size_from'].min():%d %b %Y} to "
+            f"{dated['list_size_to'].max():%d %b %Y})."
+        )
+    nearest = rates.loc[extracts == 0]
+    if len(nearest):
+        dates = nearest["list_size_from"].dropna()
+        when = (
+            f", dated {dates.min():%d %b %Y}" if len(dates) and dates.min() == dates.max() else ""
+        )
+        sentence += (
+            f" {len(nearest)} PCN{'s' * (len(nearest) != 1)} with no extract in the period "
+            f"use{'s' * (len(nearest) == 1)} the nearest one{when}."
+        )
+    return sentence.strip()
+
+
 def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> View:
     rates = _rates(run, filters, band)
     subtitle = (
@@ -268,8 +297,8 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
     def caption(shown: pd.DataFrame) -> str:
         drawn = charts.telling_pcns(shown, "rate_per_1000")
         return (
-            f"{RATE_DEFINITION} Selected PCNs are outlined and their peers faded."
-            + charts.telling_note(shown, drawn, "the highest and lowest rates")
+            f"{RATE_DEFINITION} {list_size_sentence(shown)} Selected PCNs are outlined and "
+            "their peers faded." + charts.telling_note(shown, drawn, "the highest and lowest rates")
         )
 
     return build(
@@ -340,67 +369,3 @@ def slide_notes(band: ReferralBand) -> str:
 
 def has_referrals(run: Runner, filters: Filters, band: ReferralBand) -> bool:
     return bool(run("referral_kpis", params(filters, band)).iloc[0]["referrals"])
-
-
-# Monthly trend --------------------------------------------------------------------------------
-
-
-def monthly_title(months: pd.DataFrame) -> str:
-    scope = months[months["series"] != "ICB"] if (months["series"] != "ICB").any() else months
-    if scope.empty or not scope["referrals"].fillna(0).any():
-        return "No referrals in the period"
-    name = scope["series"].iloc[0] if scope["series"].nunique() == 1 else "The selected PCNs"
-    per_month = scope.groupby("month")["referrals"].sum(min_count=1).dropna()
-    if per_month.empty:
-        return f"{name}: too few referrals a month to show"
-    busiest = per_month.idxmax()
-    return (
-        f"{name}: busiest month {pd.Timestamp(busiest):%b %Y} "
-        f"({count_text(per_month.max())} referrals)"
-    )
-
-
-def monthly_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
-    months = run("monthly_referrals", params(filters, band))
-    months = months.assign(patient_years=patient_years(months["list_size"], months["days"]))
-    selection = months[months["series"] != "ICB"]
-    total = (selection if len(selection) else months)["referrals"].sum()
-    return build(
-        "monthly_referrals",
-        months,
-        RATE_RULES.within(months.columns),
-        lambda shown: rc.monthly(
-            shown,
-            band.low_per_1000,
-            band.high_per_1000,
-            monthly_title(shown) if len(shown) else "No months in the period",
-            f"n = {count_text(total)} referrals; planning band shaded; financial years marked",
-        ),
-        caption=lambda shown: (
-            "A month cut by the period is annualised over its days inside the "
-            "period. With PCNs selected, the ICB rate is the dashed line. "
-            + spc_sentence(shown, band)
-        ),
-    )
-
-
-def spc_sentence(shown: pd.DataFrame, band: ReferralBand) -> str:
-    """The XmR reading of the ICB's monthly rate (Making Data Count), from shown rates."""
-    rates = shown.loc[shown["series"] == "ICB", ["month", "rate_per_1000"]].dropna()
-    if len(rates) < 2:
-        return ""
-    chart = spc.xmr(rates["rate_per_1000"])
-    mean, lower, upper = chart[["mean", "lower", "upper"]].iloc[0]
-    special = [
-        f"{pd.Timestamp(month):%b %Y} ({cause})"
-        for month, cause in zip(rates["month"], chart["special_cause"], strict=True)
-        if cause
-    ]
-    return (
-        f"XmR chart of the ICB's monthly rate (NHS England, Making Data Count): mean {mean:.1f} "
-        f"per 1,000 a year, process limits {lower:.1f} to {upper:.1f}. "
-        f"{spc.variation(list(chart['special_cause']))}"
-        + (f" ({', '.join(special)})" if special else "")
-        + f". Against the planning band: "
-        f"{spc.assurance(lower, upper, band.low_per_1000, band.high_per_1000).lower()}."
-    )

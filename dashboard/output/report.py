@@ -110,8 +110,8 @@ def capacity_slide(run: Runner, filters: Filters) -> Slide:
     return view_slide(
         capacity_views.group_view(run, filters, "report_capacity_by_group"),
         "Demand: onward referrals (PCN of the referral, activity of the onward referral). "
-        "Capacity: monthly places of open services serving the PCN, counted for the months a "
-        "pair saw demand.",
+        "Capacity: the places open services serving the PCN offered in every month of the "
+        "period; shortfall: the places missing in the months that ran short.",
     )
 
 

@@ -15,10 +15,9 @@ filters = current_filters()
 st.title("VCSE capacity")
 st.caption(
     f"{scope_label(filters)}, onward referrals from {filters.date_from:%d %b %Y} to "
-    f"{filters.date_to:%d %b %Y} against the monthly places of open services serving the PCN, "
-    "over the months in which a PCN-activity pair saw demand. The gap nets those months "
-    "against each other; the shortfall adds up only the places missing in months that ran "
-    "short."
+    f"{filters.date_to:%d %b %Y} against the places open services serving the PCN offered in "
+    "every month of the period. The gap nets the months against each other; the shortfall "
+    "adds up only the places missing in months that ran short."
 )
 if not views.has_demand(query, filters):
     st.info("No onward referrals to VCSE activities in this selection.", icon=":material/info:")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.measures import funnel, reach, referrals, waits
+from dashboard.measures import funnel, reach, referrals, referrals_monthly, waits
 from dashboard.settings import load_settings
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, period_caption
@@ -25,7 +25,7 @@ draw_view(referrals.rate_view(query, filters, band, "referral_rate_by_pcn"))
 draw_view(referrals.rate_funnel_view(query, filters, band))
 
 st.header("Month by month")
-draw_view(referrals.monthly_view(query, filters, band))
+draw_view(referrals_monthly.monthly_view(query, filters, band))
 
 st.header("From referral to completion")
 draw_views(funnel.funnel_view(query, filters, band), funnel.decline_view(query, filters, band))

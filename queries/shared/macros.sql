@@ -21,6 +21,41 @@ create or replace macro period_months(date_from, date_to) as table
         - (case when month(date_to::date + 1) = month(date_to::date) then 1 else 0 end)
             as month_to;
 
+-- Each PCN's registered list for a period (date_from to date_to inclusive): the mean of its list
+-- size extracts (NHS Digital publishes them monthly, dated by EXTRACT_DATE) dated in the
+-- period; with none in it, the latest before it, else the earliest after it; with no
+-- recorded extract at all, the list on the pcns table. `list_size_extracts` is how many
+-- extracts the mean is of (0: the nearest one or the pcns table's), `list_size_from` and
+-- `list_size_to` their dates, so a rate can say which list size it used.
+create or replace macro period_list_sizes(date_from, date_to) as table
+    with
+    recorded as (select pcn_code, list_size_date, list_size from main.pcn_list_sizes),
+    within as (
+        select pcn_code, avg(list_size) as list_size, count(*) as extracts,
+            min(list_size_date) as first_date, max(list_size_date) as last_date
+        from recorded
+        where list_size_date between date_from::date and date_to::date
+        group by pcn_code
+    ),
+    nearest as (
+        select pcn_code,
+            arg_min(list_size, abs(date_diff('day', list_size_date, date_from::date))
+                + case when list_size_date < date_from::date then 0 else 0.5 end) as list_size,
+            arg_min(list_size_date, abs(date_diff('day', list_size_date, date_from::date))
+                + case when list_size_date < date_from::date then 0 else 0.5 end) as list_date
+        from recorded
+        group by pcn_code
+    )
+    select
+        pcns.pcn_code,
+        coalesce(within.list_size, nearest.list_size, pcns.list_size) as list_size,
+        coalesce(within.extracts, 0) as list_size_extracts,
+        coalesce(within.first_date, nearest.list_date) as list_size_from,
+        coalesce(within.last_date, nearest.list_date) as list_size_to
+    from main.pcns
+    left join within using (pcn_code)
+    left join nearest using (pcn_code);
+
 -- Events per 1,000 people a year: events / people x 1,000, annualised over a period of `days`
 -- days (x 365 / days, so a whole year counts as one year). The referral rate per 1,000
 -- registered patients a year, and any rate against a population.

@@ -64,6 +64,8 @@ def draw_pcns(rng: np.random.Generator, n: int) -> pd.DataFrame:
             "pcn_name": names,
             "icb_code": ICB_CODE,
             "list_size": list_size,
+            # undated: the list counts as of the load, as an extract without EXTRACT_DATE
+            "list_size_date": pd.Series([None] * n, dtype="datetime64[ns]"),
         }
     )
     age_share = rng.dirichlet(np.array(_AGE_POPULATION_SHARE) * 200, size=n)
