@@ -1,7 +1,8 @@
 -- pcn_funnel: the funnel's stages and drop-outs for every PCN, with its decline rate
 -- (declined / referred), so a selected PCN is seen against its peers; `selected` marks
--- the filter's PCNs. contacted = a first contact is recorded; engaged = engaged or completed;
--- completed_pct is among closed referrals (completed or dropped out), so open ones never dilute it.
+-- the filter's PCNs. Stages from macro funnel_counts (contacted = a first contact is recorded;
+-- engaged = engaged or completed); completed_pct is among closed referrals (completed or
+-- dropped out), so open ones never dilute it.
 -- grain: one row per PCN.
 -- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = none selected).
 with
@@ -14,20 +15,12 @@ referrals as (
 ),
 
 counts as (
-    select
-        pcn_code,
-        count(*) as referred,
-        count(first_contact_date) as contacted,
-        count(*) filter (where status in ('engaged', 'completed')) as engaged,
-        count(*) filter (where status = 'completed') as completed,
-        count(*) filter (where status = 'declined') as declined,
-        count(*) filter (where status = 'not_contactable') as not_contactable,
-        count(*) filter (where status = 'did_not_attend') as did_not_attend,
-        count(*) filter (
-            where status in ('completed', 'declined', 'not_contactable', 'did_not_attend')
-        ) as closed
-    from referrals
-    group by pcn_code
+    select pcn_code, stages.*
+    from (
+        select pcn_code, funnel_counts(first_contact_date, status) as stages
+        from referrals
+        group by pcn_code
+    )
 ),
 
 final as (

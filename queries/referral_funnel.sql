@@ -1,5 +1,5 @@
--- referral_funnel: referred -> contacted -> engaged -> completed, and the drop-outs.
--- contacted = a first contact is recorded; engaged = status engaged or completed.
+-- referral_funnel: referred -> contacted -> engaged -> completed, and the drop-outs (macro
+-- funnel_counts: contacted = a first contact is recorded; engaged = engaged or completed).
 -- Open referrals (referred, contacted or engaged, not yet closed) are their own stage;
 -- completed and the drop-outs are shares of the closed referrals (completed, declined, not
 -- contactable, did not attend), so open referrals never dilute completion. share_pct is
@@ -17,19 +17,8 @@ referrals as (
 ),
 
 counts as (
-    select
-        count(*) as referred,
-        count(first_contact_date) as contacted,
-        count(*) filter (where status in ('engaged', 'completed')) as engaged,
-        count(*) filter (where status = 'completed') as completed,
-        count(*) filter (where status = 'declined') as declined,
-        count(*) filter (where status = 'not_contactable') as not_contactable,
-        count(*) filter (where status = 'did_not_attend') as did_not_attend,
-        count(*) filter (where status in ('referred', 'contacted', 'engaged')) as open,
-        count(*) filter (
-            where status in ('completed', 'declined', 'not_contactable', 'did_not_attend')
-        ) as closed
-    from referrals
+    select stages.*
+    from (select funnel_counts(first_contact_date, status) as stages from referrals)
 ),
 
 stages as (

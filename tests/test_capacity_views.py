@@ -98,3 +98,27 @@ def test_funding_shares_are_worked_from_the_rounded_counts(con):
     # funded 23 + 3 = 26 -> 25, time-limited 12 -> 10, of all 38 -> 40.
     assert (by.loc["funded", "demand"], by.loc["time_limited", "demand"]) == (25, 10)
     assert by.loc["time_limited", "pct_of_demand"] == 25.0  # 10 / 40, not 12 / 38 = 31.6
+
+
+def test_totals_of_months_leave_out_withheld_pairs_so_no_difference_gives_them_back(con):
+    # The small PCN sends one onward referral a month for 7 months: "7 months with demand"
+    # beside its withheld count would pin it at exactly 7.
+    small_icb(con)
+    add_rows(con, "referrals", *({"referral_id": f"M{m}", "pcn_code": SMALL} for m in range(7)))
+    add_rows(
+        con,
+        "onward_referrals",
+        *(
+            {"onward_id": f"OM{m}", "referral_id": f"M{m}", "activity": "gardening",
+             "onward_date": date(2025, 4 + m, 3)}
+            for m in range(7)
+        ),
+    )  # fmt: skip
+    year = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
+    run = runner(con)
+    tile = {t.label: t for t in capacity_views.tiles(run, year)}["PCN-activity-months short"]
+    assert tile.delta == "of 1 with demand"  # the big PCN's June only
+    group = capacity_views.group_view(run, year).shown.display().set_index("nihr_group")
+    assert group.loc["natural world", "months_with_demand"] == 1
+    pairs = capacity_views.shown_pairs(run, year).display().set_index(["pcn_code", "activity"])
+    assert pairs.loc[(SMALL, "gardening"), "months_with_demand"] == MARK

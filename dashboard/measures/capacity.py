@@ -86,7 +86,7 @@ def by_group(pairs: pd.DataFrame) -> pd.DataFrame:
     ]
     if pairs.empty:
         return pd.DataFrame(columns=["nihr_group", *columns])
-    groups = pairs.groupby("nihr_group", as_index=False)[columns].sum()
+    groups = pairs.groupby("nihr_group", as_index=False)[columns].sum(min_count=1)
     return groups.sort_values(["demand", "nihr_group"], ascending=[False, True]).reset_index(
         drop=True
     )

@@ -62,6 +62,17 @@ def shown_pairs(run: Runner, filters: Filters) -> Disclosed:
     return Disclosed(_with_gap(shown.frame), shown.withheld)
 
 
+MONTHS = ("months_with_demand", "months_short")
+
+
+def _months_of_shown_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs with the months of those withheld (1 to 7 onward referrals) left out, for a
+    total: months are exact, so a total less the shown pairs' months would give back a small
+    pair's (and 7 months with demand would pin its 7 onward referrals)."""
+    hidden = disclose(pairs[["demand"]], Rules(counts=("demand",))).withheld["demand"]
+    return pairs.assign(**{column: pairs[column].where(~hidden) for column in MONTHS})
+
+
 def has_demand(run: Runner, filters: Filters) -> bool:
     return not _pairs(run, filters).empty
 
@@ -82,8 +93,8 @@ TOTAL_RULES = Rules(
 
 def tiles(run: Runner, filters: Filters) -> list[Tile]:
     pairs = _pairs(run, filters)
-    columns = ("demand", "unmet", "months_with_demand", "months_short")
-    total = disclose(_totals(pairs, *columns), TOTAL_RULES).frame.iloc[0]
+    columns = ("demand", "unmet", *MONTHS)
+    total = disclose(_totals(_months_of_shown_pairs(pairs), *columns), TOTAL_RULES).frame.iloc[0]
     unmet_share = ratio(pairs["unmet"].sum(), pairs["demand"].sum(), 100)
     risky, funding_n = capacity.risky_share(run("capacity_funding_share", params(filters)))
     return [
@@ -101,6 +112,7 @@ def tiles(run: Runner, filters: Filters) -> list[Tile]:
             if pd.isna(total["months_with_demand"])
             else f"of {total['months_with_demand']:,.0f} with demand",
             "off",
+            "Months of PCN-activity pairs with 1 to 7 onward referrals are left out.",
         ),
         Tile(
             "To unfunded or time-limited services",
@@ -258,7 +270,7 @@ def unmet_views(run: Runner, filters: Filters) -> tuple[View, View]:
 
 def group_view(run: Runner, filters: Filters, key: str = "capacity_by_group") -> View:
     """Demand, places and unmet per NIHR activity group."""
-    groups = capacity.by_group(_pairs(run, filters))
+    groups = capacity.by_group(_months_of_shown_pairs(_pairs(run, filters)))
 
     def title(shown: pd.DataFrame) -> str:
         ranked = shown.dropna(subset=["months_short"])
@@ -330,6 +342,6 @@ def summary_section(run: Runner, filters: Filters) -> list[dict[str, Any]]:
 def summary_months_short(run: Runner, filters: Filters) -> int | str | None:
     """`capacity_months_short`: PCN-activity-months whose demand exceeded places, withheld
     with the demand it is on."""
-    total = disclose(_totals(_pairs(run, filters), "demand", "unmet", "months_with_demand",
-                             "months_short"), TOTAL_RULES)  # fmt: skip
+    pairs = _months_of_shown_pairs(_pairs(run, filters))
+    total = disclose(_totals(pairs, "demand", "unmet", *MONTHS), TOTAL_RULES)
     return records(total, ["months_short"])[0]["months_short"]

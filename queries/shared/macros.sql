@@ -129,6 +129,25 @@ create or replace macro is_unmet(result) as
 
 -- Demand (onward referrals) and unmet demand: onward_monthly's columns, and capacity_gaps' for
 -- its part months.
+-- The referral funnel's stages, counted from each referral's latest status (an aggregate:
+-- `select funnel_counts(first_contact_date, status).*`). Contacted: a first contact is
+-- recorded; engaged: engaged or completed; open: referred, contacted or engaged; closed:
+-- completed or one of the drop-outs (declined, not contactable, did not attend).
+create or replace macro funnel_counts(first_contact, status) as
+    struct_pack(
+        referred := count(*),
+        contacted := count(first_contact),
+        engaged := count(*) filter (where status in ('engaged', 'completed')),
+        completed := count(*) filter (where status = 'completed'),
+        declined := count(*) filter (where status = 'declined'),
+        not_contactable := count(*) filter (where status = 'not_contactable'),
+        did_not_attend := count(*) filter (where status = 'did_not_attend'),
+        open := count(*) filter (where status in ('referred', 'contacted', 'engaged')),
+        closed := count(*) filter (
+            where status in ('completed', 'declined', 'not_contactable', 'did_not_attend')
+        )
+    );
+
 create or replace macro onward_sums(result) as
     struct_pack(
         demand := count(*),
