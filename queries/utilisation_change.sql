@@ -17,36 +17,26 @@
 -- any other people are summed here from the facts with the same macro (utilisation_sums).
 -- The monthly sums carry no window or extract date, so they serve only a database with one
 -- window length and no extract dates, and only months whose windows had all ended by the
--- load; everyone else's window and extract date come from their after row.
+-- load; everyone else's window and extract date come from the facts (their after row's).
 -- grain: one row per cohort, PCN, setting and window_months.
 -- parameters: $date_from, $date_to (inclusive).
 with
 
 bounds as (select month_from, month_to from period_months($date_from, $date_to)),
 
-canonical as not materialized (
-    -- extract_date is optional: a database made before the column existed lacks it, and a
-    -- union by name with a typed empty row gives it as null there
-    select person_id, setting, period, window_months, extract_date
-    from (
-        select * from main.utilisation
-        union all by name
-        select null::date as extract_date where false
-    )
-),
-
 shape as (
     -- uniform: one window length and no extract dates, so every person's window and extract
     -- date (the latest utilisation load's; today for rows written without a recorded load)
-    -- are known without looking them up
+    -- are known without looking them up, and whole months can come pre-summed
     select
-        min(window_months) = max(window_months) and count(extract_date) = 0 as uniform,
+        coalesce(min(window_months) = max(window_months) and count(extract_date) = 0, true)
+            as uniform,
         max(window_months) as window_months,
         coalesce(
             (select max(loaded_at)::date from main.load_history where kind = 'utilisation'),
             current_date
         ) as load_date
-    from canonical
+    from main.utilisation_facts
 ),
 
 summed_months as (
@@ -68,7 +58,8 @@ monthly as (
 ),
 
 in_period as (
-    select person_id, cohort, pcn_code, setting, index_to, before_count, after_count
+    select person_id, cohort, pcn_code, setting, index_to, before_count, after_count,
+        window_months, extract_date
     from main.utilisation_facts, summed_months
     where index_from >= $date_from and index_to <= $date_to
         and (
@@ -77,18 +68,11 @@ in_period as (
         )
 ),
 
-windows as (
-    -- each person's window and extract date from their after row, unless they are uniform
-    select person_id, setting, window_months, extract_date
-    from canonical
-    where period = 'after' and not (select uniform from shape)
-),
-
 per_person as (
-    select in_period.*,
-        coalesce(windows.window_months, shape.window_months) as window_months,
-        coalesce(windows.extract_date, shape.load_date) as extracted
-    from in_period left join windows using (person_id, setting), shape
+    -- each person's window and extract date, carried on the facts from their after row
+    select in_period.* exclude (extract_date),
+        coalesce(in_period.extract_date, shape.load_date) as extracted
+    from in_period, shape
 ),
 
 elapsed as (

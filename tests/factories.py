@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -58,3 +59,11 @@ def add_rows(con: duckdb.DuckDBPyConnection, kind: str, *rows: dict[str, Any]) -
         filled.append(values)
     frame = pd.DataFrame(filled).reindex(columns=column_names(kind))
     store.upsert(con, kind, frame)
+
+
+def set_extract_dates(con: duckdb.DuckDBPyConnection, extracted: Callable[[str], Any]) -> None:
+    """Give each person's utilisation rows the extract date `extracted(person_id)` (None for
+    none), through the write path, which keeps the derived facts in step."""
+    rows = con.execute("select * from utilisation").df()
+    rows["extract_date"] = pd.to_datetime(rows["person_id"].map(extracted))
+    store.upsert(con, "utilisation", rows)

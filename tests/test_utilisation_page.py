@@ -4,12 +4,13 @@ time, and says who is left out."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
-from tests.factories import add_rows
+from tests.factories import add_rows, set_extract_dates
 from tests.pages import APP, open_page
 
 PAGE = "views/utilisation.py"
@@ -90,8 +91,7 @@ def two_windows(con) -> None:
                 for period, count in (("before", 3), ("after", 2))
             ),
         )
-    con.execute("alter table utilisation add column if not exists extract_date date")
-    con.execute("update utilisation set extract_date = date '2025-11-01' where person_id like 'L%'")
+    set_extract_dates(con, lambda person: date(2025, 11, 1) if person.startswith("L") else None)
 
 
 def test_two_window_lengths_are_shown_one_at_a_time(db_path, monkeypatch):

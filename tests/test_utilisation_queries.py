@@ -12,7 +12,7 @@ from dashboard.measures import queries
 from dashboard.measures import utilisation_figures as figures
 from dashboard.measures.filters import Filters
 from dashboard.measures.statistics import mean_ci_of
-from tests.factories import add_rows
+from tests.factories import add_rows, set_extract_dates
 
 PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
 
@@ -41,17 +41,6 @@ def referrals(con, *people, day=date(2025, 6, 1)):
         "referrals",
         *({"referral_id": f"R-{p}", "person_id": p, "referral_date": day} for p in people),
     )
-
-
-def with_extract_dates(con, dates: dict[str, date]) -> None:
-    """The contract's optional extract_date, set per person (the column is added when this
-    database's schema predates it)."""
-    con.execute("alter table utilisation add column if not exists extract_date date")
-    for person, day in dates.items():
-        con.execute(
-            "update utilisation set extract_date = $day where person_id = $person",
-            {"day": day, "person": person},
-        )
 
 
 def test_before_after_per_person_with_ci_pairs_only(con):
@@ -165,7 +154,7 @@ def test_people_whose_after_window_had_not_ended_by_the_extract_date_are_left_ou
     # C has no extract date: judged against the load's date (today), long after.
     referrals(con, "A", "B", "C")
     add_rows(con, "utilisation", *use("A", 9, 0), *use("B", 4, 2), *use("C", 2, 2))
-    with_extract_dates(con, {"A": date(2025, 11, 30), "B": date(2025, 12, 1)})
+    set_extract_dates(con, {"A": date(2025, 11, 30), "B": date(2025, 12, 1)}.get)
     row = gp(figures.summarise(sums(con)))
     assert row["n_people"] == 2
     assert row["before_per_person"] == 3.0  # (4 + 2) / 2: A's 9 is not in it
@@ -198,7 +187,7 @@ def test_whole_months_summed_ahead_agree_with_people_summed_one_by_one(con):
     add_rows(con, "utilisation", *use("A", 5, 1), *use("B", 4, 2), *use("C", 2, 3))
     split = Filters(date_from=date(2025, 4, 10), date_to=date(2025, 12, 31))
     before = gp(figures.summarise(sums(con, split)))
-    with_extract_dates(con, {"C": date(2026, 6, 1)})
+    set_extract_dates(con, {"C": date(2026, 6, 1)}.get)
     after = gp(figures.summarise(sums(con, split)))
     assert before[["n_people", "sum_before", "sum_after"]].tolist() == [3, 11, 6]
     assert after[["n_people", "sum_before", "sum_after"]].tolist() == [3, 11, 6]

@@ -14,7 +14,7 @@ import pytest
 from dashboard.measures import queries, utilisation, utilisation_costs, utilisation_summary
 from dashboard.measures.disclosure import MARK, OFF, applying
 from dashboard.measures.filters import Filters
-from tests.factories import add_rows
+from tests.factories import add_rows, set_extract_dates
 
 PERIOD = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
 COMPARISON = {"cohort": "comparison", "pcn_code": "U00001", "index_date": date(2025, 7, 1)}
@@ -148,8 +148,7 @@ def test_two_window_lengths_are_shown_one_at_a_time_and_each_figure_says_its_win
 def test_people_whose_after_window_had_not_ended_are_counted_in_a_caveat(con):
     people(con, "P", 10, 3, 2)
     people(con, "L", 12, 9, 0)
-    con.execute("alter table utilisation add column if not exists extract_date date")
-    con.execute("update utilisation set extract_date = date '2025-11-01' where person_id like 'L%'")
+    set_extract_dates(con, lambda person: date(2025, 11, 1) if person.startswith("L") else None)
     run = runner(con)
     caveat = utilisation.not_elapsed_caveat(run, PERIOD)
     assert caveat == (
@@ -162,8 +161,7 @@ def test_people_whose_after_window_had_not_ended_are_counted_in_a_caveat(con):
 def test_a_small_number_left_out_is_said_as_fewer_than_8(con):
     people(con, "P", 10, 3, 2)
     people(con, "L", 3, 9, 0)
-    con.execute("alter table utilisation add column if not exists extract_date date")
-    con.execute("update utilisation set extract_date = date '2025-11-01' where person_id like 'L%'")
+    set_extract_dates(con, lambda person: date(2025, 11, 1) if person.startswith("L") else None)
     caveat = utilisation.not_elapsed_caveat(runner(con), PERIOD)
     assert caveat.startswith("fewer than 8 people whose after-window had not ended")
 

@@ -61,7 +61,7 @@ TABLES = (
 _WATCHED = {
     "referrals": ("person_id", "referral_date", "pcn_code"),
     "outcomes": ("baseline_score", "followup_score"),
-    "utilisation": ("count", "cohort", "pcn_code", "index_date"),
+    "utilisation": ("count", "cohort", "pcn_code", "index_date", "window_months", "extract_date"),
     "onward_referrals": ("referral_id", "service_id", "activity", "onward_date", "result"),
 }
 _KEYS = {

@@ -13,8 +13,9 @@ Every query file opens with a header comment in one form, which `header_paramete
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,19 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) ->
         return cursor.execute(sql(name), {k: params[k] for k in wanted}).df()
     finally:
         cursor.close()
+
+
+def runner(con: duckdb.DuckDBPyConnection) -> Callable[[str, Mapping[str, Any]], pd.DataFrame]:
+    """A `run(name, params)` on `con` that runs each query once per distinct parameters, as a
+    page does through its cache: the board pack and `summary --json` draw many views from the
+    same few queries. Each caller gets its own copy of the result."""
+    results: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def memoised(name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        bound = {k: params[k] for k in sorted(parameters(name)) if k in params}
+        key = (name, json.dumps(bound, default=str))
+        if key not in results:
+            results[key] = run(con, name, params)
+        return results[key].copy()
+
+    return memoised

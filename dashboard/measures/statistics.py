@@ -258,13 +258,3 @@ def survival_quantile(curve: list[tuple[float, float]], q: float) -> float:
         if survival <= 1 - q + 1e-12:
             return time
     return math.nan
-
-
-def share_by(curve: list[tuple[float, float]], time: float) -> float:
-    """1 - S(time): the estimated share who had the event by `time`."""
-    survival = 1.0
-    for at, value in curve:
-        if at > time:
-            break
-        survival = value
-    return 1 - survival

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 
 import duckdb
-import pandas as pd
 
 from dashboard.measures import capacity_views, outcomes_views, queries, referrals, utilisation
 from dashboard.measures.disclosure import Rules, disclose, ratio
@@ -121,9 +120,7 @@ VIEW_SLIDES = (referrals_slide, outcomes_slide, utilisation_slide, capacity_slid
 def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters) -> Pack:
     """The board pack for a filter: title, one slide per view, data quality."""
 
-    def run(name: str, params: dict) -> pd.DataFrame:
-        return queries.run(con, name, params)
-
+    run = queries.runner(con)
     return Pack(
         title="Social prescribing: board report",
         subtitle_lines=title_lines(con, filters),

@@ -6,12 +6,11 @@ SECTIONS, computed under the disclosure policy in force, so the JSON says what t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from dashboard.data import store
 from dashboard.measures import (
@@ -60,9 +59,7 @@ def resolve_filters(
 def build(con: duckdb.DuckDBPyConnection, filters: Filters, policy: Policy) -> dict[str, Any]:
     """Every section under `policy`: the figures the pages show, or with OFF the exact ones."""
 
-    def run(name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-        return queries.run(con, name, params)
-
+    run = queries.runner(con)
     with applying(policy):
         sections = {name: section(run, filters) for name, section in SECTIONS.items()}
     return {

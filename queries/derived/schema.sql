@@ -40,6 +40,8 @@ create table if not exists utilisation_facts (
     index_to date,
     before_count integer not null,
     after_count integer not null,
+    window_months integer,
+    extract_date date,
     index_month integer
 );
 
