@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dashboard.data import ingest, store
+from dashboard.data import ingest, snapshots, store
 from dashboard.data.contract import KINDS
 from dashboard.devtools import bench, demo
 from dashboard.measures.disclosure import OFF, PROTECTED
@@ -25,6 +26,8 @@ Commands:
   summary  print the headline figures of every page as JSON
   report   write the board pack (PowerPoint or PDF) for a filter
   bench    measure load, queries, pages and memory at scale, against plain pandas
+  history  list the published snapshots of the data (time, files loaded, rows, disk)
+  rollback republish an earlier snapshot as the current data (undo a bad load)
 
 The database is --db, else $SP_DASHBOARD_DB, else data/dashboard.duckdb.
 """
@@ -145,6 +148,40 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="standard output carries only JSON: one object per file, one line each",
     )
+    load_parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="when another load is running, wait for it instead of stopping",
+    )
+
+    history_parser = commands.add_parser(
+        "history",
+        help="list the published snapshots of the data",
+        description=(
+            "Every committed load publishes a read-only snapshot that the dashboard, summary "
+            "and report read; the last load.keep_snapshots (settings.toml) are kept. Lists them, "
+            "newest first, "
+            "with the current one marked."
+        ),
+    )
+    _db_argument(history_parser)
+
+    rollback_parser = commands.add_parser(
+        "rollback",
+        help="republish an earlier snapshot as the current data",
+        description=(
+            "Undo a bad load: make an earlier snapshot (by default the one before the current) "
+            "the working database and publish it as current. Running dashboards switch to it "
+            "within seconds. The rollback is itself a snapshot, so it can be undone."
+        ),
+    )
+    rollback_parser.add_argument(
+        "--to", type=int, metavar="ID", help="the snapshot to return to (see history)"
+    )
+    _db_argument(rollback_parser)
+    rollback_parser.add_argument(
+        "--wait", action="store_true", help="when a load is running, wait for it"
+    )
 
     summary_parser = commands.add_parser(
         "summary",
@@ -261,9 +298,27 @@ def command_serve(args: argparse.Namespace) -> int:
         return status
     env = {**os.environ, store.DB_ENV: str(path)}
     app = store.ROOT / "dashboard" / "app.py"
-    return subprocess.call(
+    server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(app)], env=env, cwd=store.ROOT
     )
+
+    def stop(signum: int, frame: object) -> None:
+        # SIGTERM (a service manager, `kill`) or SIGINT (Ctrl+C): stop Streamlit too, so the
+        # port and the files are released, instead of leaving it running orphaned.
+        if server.poll() is None:
+            server.terminate()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    try:
+        return server.wait(timeout=None)
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 class _Refused(Exception):
@@ -290,7 +345,7 @@ def _existing_db(args: argparse.Namespace):
 
 
 def command_summary(args: argparse.Namespace) -> int:
-    with store.open_db(_existing_db(args), read_only=True) as con:
+    with store.reading(_existing_db(args)) as con:
         filters = _filters_from_args(con, args)
         result = summary.build(con, filters, OFF if args.no_suppression else PROTECTED)
     print(json.dumps(result, default=str, separators=(",", ":")))
@@ -304,7 +359,7 @@ def command_report(args: argparse.Namespace) -> int:
         raise _Refused(f"--out must end in .pptx or .pdf, not {out.name!r}.")
     try:
         images.require_browser()
-        with store.open_db(_existing_db(args), read_only=True) as con:
+        with store.reading(_existing_db(args)) as con:
             pack = report.build_pack(con, _filters_from_args(con, args))
         content = writers[out.suffix.lower()](pack, images.png)
     except images.BrowserMissing as error:
@@ -364,13 +419,18 @@ def command_load(args: argparse.Namespace) -> int:
     path = store.resolve_db_path(args.db)
     kind = None if args.kind == "auto" else args.kind
     extracts = [ingest.Extract(p.name, p, kind) for p in args.paths]
-    with store.open_db(path) as con:
+    with store.writing(path, wait=args.wait) as con:
         outcomes = ingest.load(
             con,
             extracts,
             strict=args.strict,
             progress=lambda message: print(message, file=sys.stderr),
         )
+        if all(outcome.loaded for outcome in outcomes):
+            published = snapshots.publish(
+                con, path, "load: " + ", ".join(a.name for a in args.paths)
+            )
+            print(f"Published as snapshot {published.id}.", file=sys.stderr)
     for outcome in outcomes:
         for notice in outcome.notices:
             print(notice, file=sys.stderr)
@@ -385,6 +445,34 @@ def command_load(args: argparse.Namespace) -> int:
     return 0 if committed else 2
 
 
+def command_history(args: argparse.Namespace) -> int:
+    path = _existing_db(args)
+    store.published(path)
+    chosen = snapshots.current(path)
+    for snap in snapshots.history(path):
+        mark = "*" if chosen and snap.id == chosen.id else " "
+        rows = sum(snap.rows.values())
+        print(f"{mark} {snap.id:>4}  {snap.published_at}  {rows:>12,} rows  "
+              f"{snap.bytes / 1e6:>8.1f} MB  {snap.note}")  # fmt: skip
+    print(
+        f"{len(snapshots.history(path))} snapshots kept (at most {snapshots.keep()}), "
+        f"{snapshots.disk_bytes(path) / 1e6:.1f} MB; * is current.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def command_rollback(args: argparse.Namespace) -> int:
+    path = _existing_db(args)
+    store.published(path)
+    try:
+        snap = snapshots.rollback(path, args.to, wait=args.wait)
+    except ValueError as error:
+        raise _Refused(str(error)) from None
+    print(f"Published snapshot {snap.id}: {snap.note}.", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "demo": command_demo,
     "serve": command_serve,
@@ -392,6 +480,8 @@ COMMANDS = {
     "summary": command_summary,
     "report": command_report,
     "bench": command_bench,
+    "history": command_history,
+    "rollback": command_rollback,
 }
 
 
@@ -399,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (store.DatabaseInUse, _Refused) as error:
+    except (store.DatabaseInUse, snapshots.WriterBusy, _Refused) as error:
         print(error, file=sys.stderr)
         return 2
 

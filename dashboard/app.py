@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.charts import theme  # noqa: F401  (registers the house Plotly template)
+from dashboard.ui import data
 from dashboard.ui.filters import sidebar_filters
 
 # Not "pages/": beside the entry point that name switches on Streamlit's old multipage mode.
@@ -29,5 +30,9 @@ navigation = st.navigation(
         st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
     ]
 )
+# One published snapshot for the whole rerun; a newer one is picked up by the next.
+data.pin()
 sidebar_filters(keep_params=("slide",) if navigation.url_path == "present" else ())
+with st.sidebar:
+    data.watch()
 navigation.run()

@@ -85,11 +85,15 @@ class LoadLimits(BaseModel):
 
     # Bigger files are refused before they are read, by the CLI and by the upload widget.
     max_file_mb: float = 500.0
+    # Published snapshots kept for rollback (dashboard.data.snapshots), the current included.
+    keep_snapshots: int = 12
 
     @model_validator(mode="after")
     def _positive(self) -> LoadLimits:
         if self.max_file_mb <= 0:
             raise ValueError("max_file_mb must be more than 0")
+        if self.keep_snapshots < 1:
+            raise ValueError("keep_snapshots must be at least 1")
         return self
 
     @property

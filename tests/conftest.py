@@ -36,7 +36,7 @@ def synthetic_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_db(synthetic_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the synthetic database for the dashboard, which holds it open for writing."""
+    """A copy of the synthetic database for the dashboard (which publishes snapshots beside it)."""
     path = tmp_path_factory.mktemp("app") / "dashboard.duckdb"
     shutil.copy(synthetic_db, path)
     return path

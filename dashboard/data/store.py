@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.data import derived
+from dashboard.data import derived, snapshots
 from dashboard.data.contract import KINDS, columns
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise DatabaseInUse(
-                f"The database {path} is in use by another process (is the dashboard running?). "
+                f"The database {path} is in use by another process (a load running?). "
                 "Stop it, or use another file with --db, and try again."
             ) from error
         raise
@@ -78,6 +78,50 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 @contextmanager
 def open_db(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+# Readers and writers (dashboard.data.snapshots) -------------------------------------------------
+
+
+@contextmanager
+def writing(path: Path, wait: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The working database, read-write, in this process's writer turn (a second writer waits
+    or is told one is running). Publish with `snapshots.publish` after a committed load."""
+    with snapshots.writer_turn(path, wait), open_db(path) as con:
+        yield con
+
+
+def published(path: Path) -> Path:
+    """The current snapshot's file, publishing the working database first when it changed
+    since (or was never published) and no load holds the writer turn; a running load
+    publishes when it commits, so until then readers keep the current snapshot."""
+    if snapshots.stale(path):
+        try:
+            with snapshots.writer_turn(path, wait=snapshots.current(path) is None):
+                if snapshots.stale(path):
+                    with open_db(path) as con:
+                        snapshots.publish(con, path, "published for readers")
+        except snapshots.WriterBusy:
+            pass
+    snapshot = snapshots.current(path)
+    assert snapshot is not None  # published above, or by the writer we waited for
+    return snapshot.path(path)
+
+
+def open_snapshot(snapshot: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published snapshot (never migrated: it is a copy)."""
+    return _open(snapshot, read_only=True)
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The current snapshot of the database at `path`, read-only, for `summary` and `report`:
+    any number of readers, while loads run."""
+    con = open_snapshot(published(path))
     try:
         yield con
     finally:

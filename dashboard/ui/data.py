@@ -1,4 +1,10 @@
-"""The dashboard's connection to its database, and cached query results."""
+"""The dashboard's connection to its data, and cached query results.
+
+The dashboard reads the current published snapshot (dashboard.data.snapshots), read-only, so
+loads from the command line or another process never stop it. Each rerun pins one snapshot
+(`pin`, called by the router before the page runs), so a page never mixes two; `watch` notices
+a newer one within seconds and reruns the app onto it.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +16,49 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.data import store
+from dashboard.data import snapshots, store
 from dashboard.measures import queries
 from dashboard.measures.filters import Filters
 from dashboard.output import report
 from dashboard.output.boardpack import Pack
 
+_PINNED = "_snapshot"
+WATCH_SECONDS = 3
+
 
 @st.cache_resource(show_spinner=False)
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    # One connection per process; every query takes its own cursor, so threads never share one.
-    return store.connect(Path(path))
+def _connection(snapshot: str) -> duckdb.DuckDBPyConnection:
+    # One connection per snapshot per process; every query takes its own cursor.
+    return store.open_snapshot(Path(snapshot))
+
+
+def _latest() -> str:
+    return str(store.published(store.resolve_db_path()))
+
+
+def pin() -> None:
+    """Pin this rerun to the current snapshot; drop the cached results of an older one."""
+    latest = _latest()
+    if st.session_state.get(_PINNED) not in (None, latest):
+        st.cache_data.clear()
+    st.session_state[_PINNED] = latest
+
+
+def pinned() -> str:
+    return st.session_state.get(_PINNED) or _latest()
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def watch() -> None:
+    """Rerun the app when a load has published a newer snapshot."""
+    current = snapshots.current(store.resolve_db_path())
+    if current and str(current.path(store.resolve_db_path())) != st.session_state.get(_PINNED):
+        st.rerun()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    return _connection(str(store.resolve_db_path()))
+    """The pinned snapshot, read-only."""
+    return _connection(pinned())
 
 
 def data_version() -> int:
@@ -32,19 +66,18 @@ def data_version() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(path: str, version: int, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    return queries.run(_connection(path), name, params)
+def _cached(snapshot: str, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    return queries.run(_connection(snapshot), name, params)
 
 
 def query(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """A named query's result, cached by its parameters and the data version."""
-    path = str(store.resolve_db_path())
-    return _cached(path, store.data_version(_connection(path)), name, dict(params or {}))
+    """A named query's result on the pinned snapshot, cached by snapshot and parameters."""
+    return _cached(pinned(), name, dict(params or {}))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _cached_pack(path: str, version: int, filters: Filters) -> Pack:
-    cursor = _connection(path).cursor()
+def _cached_pack(snapshot: str, filters: Filters) -> Pack:
+    cursor = _connection(snapshot).cursor()
     try:
         return report.build_pack(cursor, filters)
     finally:
@@ -52,6 +85,5 @@ def _cached_pack(path: str, version: int, filters: Filters) -> Pack:
 
 
 def board_pack(filters: Filters) -> Pack:
-    """The board pack's content for the filter, cached by filter and data version."""
-    path = str(store.resolve_db_path())
-    return _cached_pack(path, store.data_version(_connection(path)), filters)
+    """The board pack's content for the filter, cached by snapshot and filter."""
+    return _cached_pack(pinned(), filters)

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.data import ingest
+from dashboard.data import ingest, snapshots, store
 from dashboard.data.contract import KINDS
 from dashboard.export import csv_bytes
 from dashboard.settings import load_settings
-from dashboard.ui.data import connection
 
 _FOLDER = "upload_folder"
 _ROUND = "upload_round"
@@ -39,13 +38,18 @@ def _saved(upload) -> tuple[str, Path]:
     return digest, path
 
 
+def _db() -> Path:
+    return store.resolve_db_path()
+
+
 def _preview(extracts: list[ingest.Extract], key: tuple) -> list[ingest.Report]:
     # Validation of a big file takes seconds: do it once per set of files and kinds.
     cached = st.session_state.get(_PREVIEW)
     if cached and cached[0] == key:
         return cached[1]
-    with st.spinner("Reading and validating ..."):
-        reports = ingest.preview(connection(), extracts)
+    # Validated against the working database (as the load will be), in the writer's turn.
+    with st.spinner("Reading and validating ..."), store.writing(_db(), wait=True) as con:
+        reports = ingest.preview(con, extracts)
     st.session_state[_PREVIEW] = (key, reports)
     return reports
 
@@ -95,8 +99,12 @@ def _show_report(report: ingest.Report, index: int) -> None:
 
 def _load(extracts: list[ingest.Extract]) -> None:
     with st.status("Loading ...", expanded=True) as status:
-        reports = ingest.load(connection(), extracts, progress=status.write)
-        loaded = all(report.loaded for report in reports)
+        with store.writing(_db(), wait=True) as con:
+            reports = ingest.load(con, extracts, progress=status.write)
+            loaded = all(report.loaded for report in reports)
+            if loaded:
+                status.write("Publishing for every reader ...")
+                snapshots.publish(con, _db(), "load: " + ", ".join(r.file for r in reports))
         status.update(
             label="Loaded" if loaded else "Nothing was loaded",
             state="complete" if loaded else "error",
@@ -111,7 +119,7 @@ def _load(extracts: list[ingest.Extract]) -> None:
         else "Nothing was loaded: " + " ".join(r.refused or "" for r in reports),
     )
     if loaded:
-        # Every page's cached results belong to the old data.
+        # Every page's cached results belong to the old data; the next rerun pins the new.
         st.cache_data.clear()
         shutil.rmtree(_folder(), ignore_errors=True)
         st.session_state.pop(_PREVIEW, None)

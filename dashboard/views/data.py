@@ -9,6 +9,7 @@ from dashboard.measures import loads
 from dashboard.ui.data import connection, query
 from dashboard.ui.frame import draw_view
 from dashboard.ui.loading import upload_panel
+from dashboard.ui.snapshots import rollback_panel
 
 st.title("Data")
 st.caption(f"Database: `{store.resolve_db_path()}`")
@@ -37,6 +38,9 @@ if len(unknown.frame):
         icon=":material/warning:",
     )
     st.dataframe(unknown.text(), hide_index=True, key="unknown_pcns")
+
+st.subheader("Published snapshots and undo")
+rollback_panel()
 
 st.subheader("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")

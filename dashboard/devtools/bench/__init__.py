@@ -76,7 +76,7 @@ def run(
 
         say("Headline figures the pandas way (child process) ...")
         pandas_s, from_pandas = children.time_pandas(folder, filters, runs)
-        # Before the pages: the dashboard there holds the database open for writing.
+        # Before the pages, with the database closed: the dashboards publish a snapshot of it.
         browser_s = None
         if browser:
             say("Picking a PCN in the browser ...")
