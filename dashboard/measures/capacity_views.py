@@ -57,8 +57,8 @@ def _pairs(run: Runner, filters: Filters) -> pd.DataFrame:
 
 
 def shown_pairs(run: Runner, filters: Filters) -> Disclosed:
-    """Every PCN-activity pair with demand, as shown."""
-    shown = disclose(_pairs(run, filters), GAP_RULES)
+    """Every PCN-activity pair with demand (and its PCN's name), as shown."""
+    shown = disclose(_named(run, _pairs(run, filters)), GAP_RULES)
     return Disclosed(_with_gap(shown.frame), shown.withheld)
 
 
@@ -185,13 +185,10 @@ WORST_COLUMNS = {
 
 def worst_gaps(run: Runner, filters: Filters, limit: int = 15) -> pd.DataFrame:
     """The pairs with the largest shown shortfall, for a table."""
-    pairs = _named(run, _pairs(run, filters))
-    shown = disclose(pairs, GAP_RULES)
-    shown = Disclosed(_with_gap(shown.frame), shown.withheld)
+    shown = shown_pairs(run, filters)
     short = shown.frame[shown.frame["shortfall"] > 0]
     order = short.sort_values(["shortfall", "demand"], ascending=False).head(limit).index
-    picked = Disclosed(shown.frame.loc[order], shown.withheld.loc[order])
-    return capacity.display_table(picked, WORST_COLUMNS)
+    return capacity.display_table(shown.take(order), WORST_COLUMNS)
 
 
 def drilldown_default(run: Runner, filters: Filters) -> tuple[str, str] | None:
@@ -336,7 +333,7 @@ def summary_section(run: Runner, filters: Filters) -> list[dict[str, Any]]:
     """`capacity` in `summary --json`: per PCN and activity, over the period."""
     shown = shown_pairs(run, filters)
     order = shown.frame.sort_values(["pcn_code", "activity"]).index
-    return records(Disclosed(shown.frame.loc[order], shown.withheld.loc[order]), SUMMARY_KEYS)
+    return records(shown.take(order), SUMMARY_KEYS)
 
 
 def summary_months_short(run: Runner, filters: Filters) -> int | str | None:

@@ -148,6 +148,10 @@ class Disclosed:
     def any_withheld(self) -> bool:
         return bool(self.withheld.to_numpy().any())
 
+    def take(self, index: pd.Index) -> Disclosed:
+        """These rows, in this order, with their withheld marks."""
+        return Disclosed(self.frame.loc[index], self.withheld.loc[index])
+
     def display(self) -> pd.DataFrame:
         """The table as people see it: `*` in every withheld cell."""
         shown = self.frame.astype(object).copy()
