@@ -419,7 +419,8 @@ def command_load(args: argparse.Namespace) -> int:
     path = store.resolve_db_path(args.db)
     kind = None if args.kind == "auto" else args.kind
     extracts = [ingest.Extract(p.name, p, kind) for p in args.paths]
-    with store.writing(path, wait=args.wait) as con:
+    incoming = sum(p.stat().st_size for p in args.paths)
+    with store.writing(path, wait=args.wait, incoming_bytes=incoming) as con:
         outcomes = ingest.load(
             con,
             extracts,
@@ -489,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (store.DatabaseInUse, snapshots.WriterBusy, _Refused) as error:
+    except (store.DatabaseInUse, snapshots.WriterBusy, snapshots.DiskFull, _Refused) as error:
         print(error, file=sys.stderr)
         return 2
 

@@ -1,9 +1,10 @@
--- data_quality: per extract kind, rows held, the latest load and rejected rows over all loads.
+-- data_quality: per extract kind, rows held, the latest load and rejected rows over all loads
+-- (rollbacks, noted in the load history too, are not loads of a kind).
 -- grain: one row per extract kind that has been loaded.
 -- parameters: none.
 with
 
-loads as (select * from main.load_history),
+loads as (select * from main.load_history where kind <> 'rollback'),
 
 per_kind as (
     select

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.__main__ import main
 from dashboard.data import snapshots, store
+from dashboard.measures import queries
 from tests.extracts import rows, write_csv
 from tests.pages import APP
 
@@ -72,10 +73,20 @@ def test_rollback_restores_the_exact_previous_counts_and_can_itself_be_undone(
     before = published_counts(db_path)
     assert load(db_path, referrals_csv(tmp_path / "bad.csv", 4, "BAD")) == 0
     assert published_counts(db_path)["referrals"] == 7
+    bad_version = snapshots.current(db_path).data_version
     assert main(["rollback", "--db", str(db_path)]) == 0
     assert published_counts(db_path) == before
     with store.open_db(db_path, read_only=True) as con:  # the working database too
         assert store.table_counts(con) == before
+    with store.reading(db_path) as con:  # the load history says what was undone
+        history = con.execute(
+            "select load_id, kind, file_name from load_history order by load_id"
+        ).fetchall()
+        quality = con.execute(queries.sql("data_quality")).df()
+    assert [kind for _, kind, _ in history] == ["referrals", "rollback"]
+    assert history[-1][2] == "rollback to snapshot 1 (undoes bad.csv)"
+    assert history[-1][0] > bad_version  # a new data version: no cached result is reused
+    assert quality["kind"].tolist() == ["referrals"] and quality["loads"].tolist() == [1]
     assert main(["history", "--db", str(db_path)]) == 0
     listed = capsys.readouterr().out
     assert "rollback to snapshot 1" in listed and "load: bad.csv" in listed

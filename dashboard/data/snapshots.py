@@ -11,27 +11,38 @@ is never pointed at, and is swept by the next publish.
 
 `rollback` republishes an earlier snapshot (and makes it the working database again). The last
 `keep()` snapshots are kept (settings.toml `load.keep_snapshots`).
+
+A full disk changes nothing: a writer first checks there is room for what it will write
+(`check_space`), and should the disk fill all the same, the working database is put back to the
+current snapshot (`restore_working`) before the writer is told, in words, what happened.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 POINTER = "CURRENT"
+# Room kept beyond a writer's estimate: the schema, metadata files and DuckDB's own headroom.
+MARGIN_BYTES = 8 * 2**20
 
 
 class WriterBusy(RuntimeError):
     """Another load holds the database's writer turn."""
+
+
+class DiskFull(RuntimeError):
+    """The disk holding the database has no room for a load, a publish or a rollback."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +152,7 @@ def publish(con: duckdb.DuckDBPyConnection, db: Path, note: str) -> Snapshot:
     known = history(db)
     number = (known[0].id if known else 0) + 1
     target = home / f"{number:06d}.duckdb"
-    partial = target.with_name(f"{target.name}.partial")
-    shutil.copyfile(db, partial)
-    with open(partial, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, target)
+    _copy_durably(db, target)
     snapshot = Snapshot(
         id=number,
         file=target.name,
@@ -182,6 +189,111 @@ def disk_bytes(db: Path) -> int:
     return sum(s.bytes for s in history(db))
 
 
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:,.1f} MB"
+
+
+def _free_bytes(db: Path) -> int:
+    return shutil.disk_usage(db.parent if db.parent.exists() else Path.cwd()).free
+
+
+def _working_bytes(db: Path) -> int:
+    return sum(p.stat().st_size for p in (db, db.with_name(f"{db.name}.wal")) if p.exists())
+
+
+def space_needed(db: Path, incoming_bytes: int) -> int:
+    """What a load of `incoming_bytes` of files may write: its rows once into the database file
+    (DuckDB stores a CSV's rows in about two thirds of its size, and writes big inserts straight
+    into the file), then a copy of the whole database when it publishes; twice the files' size
+    covers both with room for compressed Parquet and XLSX, and a margin on top."""
+    return _working_bytes(db) + 2 * incoming_bytes + MARGIN_BYTES
+
+
+def check_space(db: Path, needed: int) -> None:
+    free = _free_bytes(db)
+    if free < needed:
+        raise DiskFull(
+            f"Not enough disk space for {db}: this needs about {_megabytes(needed)} and "
+            f"{_megabytes(free)} is free. Nothing was changed: the dashboard's data is as it was. "
+            f"Free some space (the snapshots in {folder(db)} use {_megabytes(disk_bytes(db))}; "
+            "settings.toml load.keep_snapshots keeps fewer) and try again."
+        )
+
+
+def is_disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    return isinstance(error, duckdb.Error) and "no space left on device" in str(error).lower()
+
+
+def _copy_durably(source: Path, target: Path) -> None:
+    """Copy `source` to `target` through a partial file, so `target` is whole or as it was."""
+    partial = target.with_name(f"{target.name}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    _fsync_dir(target.parent)
+
+
+def restore_working(db: Path) -> None:
+    """Put the working database back to the current snapshot, after a write that failed part
+    way (the disk filled). Before a first publish there is nothing to go back to but nothing:
+    the write-ahead log, which holds the failed write, goes."""
+    for leftover in folder(db).glob("*.partial"):
+        leftover.unlink()  # the copy a failed publish began
+    db.with_name(f"{db.name}.wal").unlink(missing_ok=True)
+    snapshot = current(db)
+    if snapshot is None or not snapshot.path(db).exists():
+        return
+    try:
+        _copy_durably(snapshot.path(db), db)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        # The failed write grew the working file: it goes first to make room (`recover` puts
+        # it back should this process die before the copy is whole).
+        db.unlink(missing_ok=True)
+        _copy_durably(snapshot.path(db), db)
+    _note_source(db, snapshot)
+
+
+def _note_source(db: Path, snapshot: Snapshot) -> None:
+    """Record that the working database is `snapshot` again, so readers do not republish it."""
+    restored = replace(snapshot, source=_signature(db))
+    _write_durably(folder(db) / f"{snapshot.id:06d}.json", json.dumps(asdict(restored)))
+
+
+def recover(db: Path) -> None:
+    """Called in the writer turn: a working database a killed restore removed is the current
+    snapshot again."""
+    db.with_name(f"{db.name}.partial").unlink(missing_ok=True)
+    snapshot = current(db)
+    if not db.exists() and snapshot is not None and snapshot.path(db).exists():
+        _copy_durably(snapshot.path(db), db)
+        _note_source(db, snapshot)
+
+
+@contextmanager
+def undone_if_disk_fills(db: Path) -> Iterator[None]:
+    """Run a write (its connection closed inside this block); should the disk fill, the
+    working database goes back to the current snapshot and the writer is told so, in words."""
+    try:
+        yield
+    except BaseException as error:
+        if not is_disk_full(error):
+            raise
+        restore_working(db)
+        raise DiskFull(
+            f"The disk holding {db} filled up ({_megabytes(_free_bytes(db))} free). Nothing was "
+            "changed: the dashboard's data is as it was. Free some space and try again."
+        ) from error
+
+
 def rollback(db: Path, to: int | None = None, wait: bool = False) -> Snapshot:
     """Make an earlier snapshot (by default the one before the current) the working database
     and publish it as the current snapshot, noted as a rollback."""
@@ -200,12 +312,13 @@ def rollback(db: Path, to: int | None = None, wait: bool = False) -> Snapshot:
             if target is None:
                 kept = ", ".join(str(s.id) for s in snapshots) or "none"
                 raise ValueError(f"No snapshot {to}; the snapshots kept are {kept}.")
-        partial = db.with_name(f"{db.name}.rollback.partial")
-        shutil.copyfile(target.path(db), partial)
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        db.with_name(f"{db.name}.wal").unlink(missing_ok=True)
-        os.replace(partial, db)
-        _fsync_dir(db.parent)
-        with store.open_db(db) as con:
-            return publish(con, db, f"rollback to snapshot {target.id}")
+        recover(db)
+        check_space(db, 2 * target.bytes + MARGIN_BYTES)
+        undone = store.loads_after(chosen.path(db), target.data_version) if chosen else []
+        last_load = max((s.data_version for s in snapshots), default=0)
+        with undone_if_disk_fills(db):
+            db.with_name(f"{db.name}.wal").unlink(missing_ok=True)
+            _copy_durably(target.path(db), db)
+            with store.open_db(db) as con:
+                store.record_rollback(con, target.id, undone, last_load)
+                return publish(con, db, f"rollback to snapshot {target.id}")

@@ -88,11 +88,21 @@ def open_db(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 
 @contextmanager
-def writing(path: Path, wait: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(
+    path: Path, wait: bool = False, incoming_bytes: int = 0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The working database, read-write, in this process's writer turn (a second writer waits
-    or is told one is running). Publish with `snapshots.publish` after a committed load."""
-    with snapshots.writer_turn(path, wait), open_db(path) as con:
-        yield con
+    or is told one is running). Publish with `snapshots.publish` after a committed load.
+
+    A load says how many bytes of files it brings (`incoming_bytes`): without room for them
+    it is refused before anything is written, and should the disk fill all the same, the
+    working database goes back to the current snapshot (`snapshots.DiskFull` says so)."""
+    with snapshots.writer_turn(path, wait):
+        snapshots.recover(path)
+        if incoming_bytes:  # a preview writes nothing
+            snapshots.check_space(path, snapshots.space_needed(path, incoming_bytes))
+        with snapshots.undone_if_disk_fills(path), open_db(path) as con:
+            yield con
 
 
 def published(path: Path) -> Path:
@@ -243,6 +253,43 @@ def record_load(
             "date_from": date_from,
             "date_to": date_to,
         },
+    )
+
+
+def loads_after(snapshot: Path, load_id: int) -> list[str]:
+    """The files loaded into a published snapshot after load `load_id`: what a rollback to the
+    snapshot holding that load undoes."""
+    con = open_snapshot(snapshot)
+    try:
+        rows = con.execute(
+            "select file_name from load_history where load_id > $load_id and kind <> 'rollback' "
+            "order by load_id",
+            {"load_id": load_id},
+        ).fetchall()
+    finally:
+        con.close()
+    return [name for (name,) in rows]
+
+
+def record_rollback(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, undone: list[str], last_load_id: int
+) -> None:
+    """Note a rollback in the load history of the database rolled back to.
+
+    Its load id follows the last one ever given (`last_load_id`, from the snapshot rolled back
+    from), so load ids, and the data version they make, never repeat."""
+    (held,) = con.execute("select coalesce(max(load_id), 0) from load_history").fetchone()
+    behind = last_load_id - held
+    if behind > 0:
+        con.execute("select nextval('load_id_seq') from range($behind)", {"behind": behind})
+    files = ", ".join(undone) or "no loads"
+    record_load(
+        con,
+        file_name=f"rollback to snapshot {snapshot_id} (undoes {files})",
+        kind="rollback",
+        rows_read=0,
+        accepted=0,
+        rejected=0,
     )
 
 

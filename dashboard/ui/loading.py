@@ -98,13 +98,19 @@ def _show_report(report: ingest.Report, index: int) -> None:
 
 
 def _load(extracts: list[ingest.Extract]) -> None:
+    incoming = sum(extract.path.stat().st_size for extract in extracts)
     with st.status("Loading ...", expanded=True) as status:
-        with store.writing(_db(), wait=True) as con:
-            reports = ingest.load(con, extracts, progress=status.write)
-            loaded = all(report.loaded for report in reports)
-            if loaded:
-                status.write("Publishing for every reader ...")
-                snapshots.publish(con, _db(), "load: " + ", ".join(r.file for r in reports))
+        try:
+            with store.writing(_db(), wait=True, incoming_bytes=incoming) as con:
+                reports = ingest.load(con, extracts, progress=status.write)
+                loaded = all(report.loaded for report in reports)
+                if loaded:
+                    status.write("Publishing for every reader ...")
+                    snapshots.publish(con, _db(), "load: " + ", ".join(r.file for r in reports))
+        except snapshots.DiskFull as error:
+            status.update(label="Nothing was loaded", state="error")
+            st.session_state[_RESULT] = (False, str(error))
+            st.rerun()
         status.update(
             label="Loaded" if loaded else "Nothing was loaded",
             state="complete" if loaded else "error",

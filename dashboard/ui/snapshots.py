@@ -32,7 +32,11 @@ def rollback_panel() -> None:
     """The snapshots, and a button that republishes an earlier one as current."""
     db = store.resolve_db_path()
     if "_rollback_result" in st.session_state:
-        st.success(st.session_state.pop("_rollback_result"), icon=":material/check:")
+        done, message = st.session_state.pop("_rollback_result")
+        if done:
+            st.success(message, icon=":material/check:")
+        else:
+            st.error(message, icon=":material/error:")
     table = snapshot_table()
     st.caption(
         "Each committed load publishes a read-only snapshot that every open dashboard switches "
@@ -50,9 +54,14 @@ def rollback_panel() -> None:
         "Roll back to snapshot", options=earlier, key="rollback_to", label_visibility="collapsed"
     )
     if right.button("Roll back", key="rollback", icon=":material/undo:"):
-        published = snapshots.rollback(db, target, wait=True)
-        st.cache_data.clear()
-        st.session_state["_rollback_result"] = (
-            f"Published snapshot {published.id}: {published.note}."
-        )
+        try:
+            published = snapshots.rollback(db, target, wait=True)
+        except snapshots.DiskFull as error:
+            st.session_state["_rollback_result"] = (False, str(error))
+        else:
+            st.cache_data.clear()
+            st.session_state["_rollback_result"] = (
+                True,
+                f"Published snapshot {published.id}: {published.note}.",
+            )
         st.rerun()
