@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dashboard.data import ingest, snapshots, store
+from dashboard.data import audit, ingest, snapshots, store
 from dashboard.data.contract import KINDS
 from dashboard.devtools import bench, demo
 from dashboard.measures.disclosure import OFF, PROTECTED
@@ -345,9 +345,12 @@ def _existing_db(args: argparse.Namespace):
 
 
 def command_summary(args: argparse.Namespace) -> int:
-    with store.reading(_existing_db(args)) as con:
+    path = _existing_db(args)
+    with store.reading(path) as con:
         filters = _filters_from_args(con, args)
         result = summary.build(con, filters, OFF if args.no_suppression else PROTECTED)
+    exact = " --no-suppression" if args.no_suppression else ""
+    audit.record_command(path, "export", f"summary --json{exact}", filters.described())
     print(json.dumps(result, default=str, separators=(",", ":")))
     return 0
 
@@ -359,13 +362,16 @@ def command_report(args: argparse.Namespace) -> int:
         raise _Refused(f"--out must end in .pptx or .pdf, not {out.name!r}.")
     try:
         images.require_browser()
-        with store.reading(_existing_db(args)) as con:
-            pack = report.build_pack(con, _filters_from_args(con, args))
+        path = _existing_db(args)
+        with store.reading(path) as con:
+            filters = _filters_from_args(con, args)
+            pack = report.build_pack(con, filters)
         content = writers[out.suffix.lower()](pack, images.png)
     except images.BrowserMissing as error:
         raise _Refused(str(error)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
+    audit.record_command(path, "export", f"report {out.name}", filters.described())
     print(f"Wrote {out} ({len(pack.slides) + 1} slides).", file=sys.stderr)
     return 0
 
@@ -440,6 +446,10 @@ def command_load(args: argparse.Namespace) -> int:
         else:
             _print_report(outcome)
     committed = all(outcome.loaded for outcome in outcomes)
+    files = "; ".join(
+        f"{o.file} as {o.kind}: {o.accepted:,} accepted, {o.rejected:,} rejected" for o in outcomes
+    )
+    audit.record_command(path, "load", ("loaded " if committed else "refused ") + files)
     if not committed:
         reason = "a file was refused" if any(o.refused for o in outcomes) else "--strict"
         print(f"Nothing was loaded into {path} ({reason}).", file=sys.stderr)
@@ -470,6 +480,7 @@ def command_rollback(args: argparse.Namespace) -> int:
         snap = snapshots.rollback(path, args.to, wait=args.wait)
     except ValueError as error:
         raise _Refused(str(error)) from None
+    audit.record_command(path, "rollback", snap.note)
     print(f"Published snapshot {snap.id}: {snap.note}.", file=sys.stderr)
     return 0
 

@@ -1,4 +1,4 @@
-"""Entry point: page config, the shared sidebar filter, and the router."""
+"""Entry point: page config, the sign-in gate, the shared sidebar filter, and the router."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.charts import theme  # noqa: F401  (registers the house Plotly template)
-from dashboard.ui import data
+from dashboard.ui import access, data
 from dashboard.ui.filters import sidebar_filters
 
 # Not "pages/": beside the entry point that name switches on Streamlit's old multipage mode.
@@ -30,8 +30,11 @@ navigation = st.navigation(
         st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
     ]
 )
+# Nobody sees data before the gate: sign-in (when configured) and the access file.
+who = access.gate()
 # One published snapshot for the whole rerun; a newer one is picked up by the next.
 data.pin()
+access.banner(who)
 sidebar_filters(keep_params=("slide",) if navigation.url_path == "present" else ())
 with st.sidebar:
     data.watch()

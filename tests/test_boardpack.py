@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from dashboard.__main__ import main
 from dashboard.charts import theme as charts
 from dashboard.data import store
+from dashboard.measures import queries
 from dashboard.measures.filters import Filters
 from dashboard.output import boardpack, images, report, summary
 from tests.conftest import REQUIRE_BROWSER
@@ -132,7 +133,7 @@ def test_report_title_names_the_selected_pcn(con):
     add_rows(con, "referrals", {"referral_id": "R1"})
     filters = Filters(pcns=("U00001",), date_from=pd.Timestamp("2025-04-01").date(),
                       date_to=pd.Timestamp("2026-03-31").date())  # fmt: skip
-    lines = report.title_lines(con, filters)
+    lines = report.title_lines(queries.runner(con), con, filters)
     assert lines[0] == "St Mary's PCN (U00001)"
     assert "both days included" in lines[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.__main__ import main
-from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, _free_port, serve
+from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, serve
 from tests.extracts import rows, write_csv
 from tests.test_browser import _browser_missing
 
@@ -68,7 +68,7 @@ def _requirements() -> None:
 
 
 def _nginx(home: Path, upstreams: list[str]) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     servers = "\n".join(f"        server {url.removeprefix('http://')};" for url in upstreams)
     conf = home / "nginx.conf"
     conf.write_text(NGINX_CONF.format(home=home, servers=servers, port=port))

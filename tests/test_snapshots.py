@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.__main__ import main
 from dashboard.data import snapshots, store
+from dashboard.devtools.browser import free_port
 from dashboard.measures import queries
 from tests.extracts import rows, write_csv
 from tests.pages import APP
@@ -175,16 +176,10 @@ def test_an_open_dashboard_moves_to_a_new_load_on_its_next_rerun(db_path, tmp_pa
         assert store.table_counts(con)["referrals"] == 32
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_stops_cleanly_on_sigterm_and_loads_commit_while_it_runs(db_path, tmp_path, capsys):
     reference_pcn(db_path, tmp_path)
     assert load(db_path, referrals_csv(tmp_path / "a.csv", 3)) == 0
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "STREAMLIT_SERVER_PORT": str(port),

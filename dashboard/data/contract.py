@@ -225,7 +225,7 @@ class PcnRow(_Extract):
         ),
     ]
     pcn_name: Annotated[
-        str, _col("PCN Name", "PCN_NAME", example="Riverside PCN", description="PCN name")
+        str, _col("PCN Name", "PCN_NAME", example="Example Town PCN", description="PCN name")
     ]
     icb_code: Annotated[
         str | None,

@@ -27,16 +27,23 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` on a free port on `db`, once it answers its health check: (process, url).
+def serve(
+    db: Path,
+    log: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
+) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` on `port` (a free one by default) on `db`, once it answers its health
+    check: (process, url). `env` and Streamlit `options` (`--secrets.files`, ...) are added.
     Its output goes to `log`; RuntimeError, with that output, if it does not start."""
-    port = _free_port()
+    port = port or free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
             [
@@ -53,9 +60,10 @@ def serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *options,
             ],
             cwd=store.ROOT,
-            env={**os.environ, store.DB_ENV: str(db)},
+            env={**os.environ, store.DB_ENV: str(db), **(env or {})},
             stdout=output,
             stderr=subprocess.STDOUT,
         )

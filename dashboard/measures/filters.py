@@ -77,6 +77,11 @@ class Filters(BaseModel):
             }
         )
 
+    def described(self) -> str:
+        """The filter in words, for the audit trail."""
+        where = f"PCN {', '.join(self.pcns)}" if self.pcns else "whole ICB"
+        return f"{where}; {self.date_from.isoformat()} to {self.date_to.isoformat()}"
+
     def query_params(self, default: tuple[date, date]) -> dict[str, list[str] | str]:
         """The URL form: only what differs from the default period, so shared links stay short."""
         out: dict[str, list[str] | str] = {}
@@ -108,8 +113,12 @@ def parse_query_params(
     params: Mapping[str, Iterable[str] | str],
     known_pcns: Iterable[str],
     default: tuple[date, date],
+    unknown: str | None = None,
 ) -> tuple[Filters, list[str]]:
-    """Filters from URL parameters; whatever is unknown or malformed is ignored with a notice."""
+    """Filters from URL parameters; whatever is unknown or malformed is ignored with a notice.
+
+    `unknown` is the notice's reason for a PCN outside `known_pcns`: a pcn user is told it is
+    not one of theirs, never whether it exists."""
     notices: list[str] = []
     known = set(known_pcns)
 
@@ -128,7 +137,8 @@ def parse_query_params(
         if not re.match(PCN_CODE_PATTERN, code):
             notices.append(f"Ignored `pcn={given}`: a PCN code is U and five digits.")
         elif code not in known:
-            notices.append(f"Ignored `pcn={given}`: no PCN with that code is loaded.")
+            reason = unknown or "no PCN with that code is loaded"
+            notices.append(f"Ignored `pcn={given}`: {reason}.")
         elif code not in pcns:
             pcns.append(code)
 

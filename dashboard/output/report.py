@@ -10,6 +10,7 @@ import duckdb
 from dashboard.measures import capacity_views, outcomes_views, queries, referrals, utilisation
 from dashboard.measures.disclosure import Rules, disclose, ratio
 from dashboard.measures.filters import Filters
+from dashboard.measures.scope import EVERY_PCN, Scope, masked
 from dashboard.measures.view import Runner, View
 from dashboard.output.boardpack import Pack, Slide
 from dashboard.settings import load_settings
@@ -22,8 +23,8 @@ SUPPRESSION_NOTE = (
 )
 
 
-def scope_name(con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
-    pcns = queries.run(con, "pcn_options", {})
+def scope_name(run: Runner, con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
+    pcns = run("pcn_options", {})
     if not filters.pcns:
         icb = con.execute("select min(icb_code) from pcns").fetchone()[0]
         return f"ICB {icb}" if icb else "the ICB"
@@ -31,11 +32,11 @@ def scope_name(con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     return ", ".join(f"{names.get(code, code)} ({code})" for code in filters.pcns)
 
 
-def title_lines(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, ...]:
-    span = queries.run(con, "referral_date_range", {}).iloc[0]
+def title_lines(run: Runner, con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, ...]:
+    span = run("referral_date_range", {}).iloc[0]
     latest = span["last_referral"]
     return (
-        scope_name(con, filters),
+        scope_name(run, con, filters),
         f"{filters.date_from:%d %B %Y} to {filters.date_to:%d %B %Y} (both days included)",
         f"Referrals loaded up to {latest:%d %B %Y}" if latest is not None else "No referrals",
         f"Prepared {date.today():%d %B %Y}",
@@ -117,13 +118,13 @@ def capacity_slide(run: Runner, filters: Filters) -> Slide:
 VIEW_SLIDES = (referrals_slide, outcomes_slide, utilisation_slide, capacity_slide)
 
 
-def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters) -> Pack:
-    """The board pack for a filter: title, one slide per view, data quality."""
-
-    run = queries.runner(con)
+def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters, scope: Scope = EVERY_PCN) -> Pack:
+    """The board pack for a filter: title, one slide per view, data quality. A `pcn` user's
+    pack names only their PCNs (dashboard.measures.scope), like their pages."""
+    run = masked(queries.runner(con), scope)
     return Pack(
         title="Social prescribing: board report",
-        subtitle_lines=title_lines(con, filters),
+        subtitle_lines=title_lines(run, con, filters),
         slides=(*(slide(run, filters) for slide in VIEW_SLIDES), data_quality_slide(con)),
         notes=SUPPRESSION_NOTE,
     )

@@ -19,10 +19,12 @@ import streamlit as st
 from dashboard.data import snapshots, store
 from dashboard.measures import queries
 from dashboard.measures.filters import Filters
+from dashboard.measures.scope import EVERY_PCN, Scope, masked
 from dashboard.output import report
 from dashboard.output.boardpack import Pack
 
 _PINNED = "_snapshot"
+_SCOPE = "_scope"
 WATCH_SECONDS = 3
 
 
@@ -70,20 +72,34 @@ def _cached(snapshot: str, name: str, params: Mapping[str, Any]) -> pd.DataFrame
     return queries.run(_connection(snapshot), name, params)
 
 
+def set_scope(chosen: Scope) -> None:
+    """The PCNs this session sees by name (dashboard.ui.access sets it before any page)."""
+    st.session_state[_SCOPE] = chosen
+
+
+def scope() -> Scope:
+    return st.session_state.get(_SCOPE, EVERY_PCN)
+
+
+def _run(name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    return _cached(pinned(), name, dict(params))
+
+
 def query(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """A named query's result on the pinned snapshot, cached by snapshot and parameters."""
-    return _cached(pinned(), name, dict(params or {}))
+    """A named query's result on the pinned snapshot, cached by snapshot and parameters, and
+    masked to the session's scope: a `pcn` user's results name no other PCN."""
+    return masked(_run, scope())(name, params or {})
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _cached_pack(snapshot: str, filters: Filters) -> Pack:
+def _cached_pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
     cursor = _connection(snapshot).cursor()
     try:
-        return report.build_pack(cursor, filters)
+        return report.build_pack(cursor, filters, Scope(named))
     finally:
         cursor.close()
 
 
 def board_pack(filters: Filters) -> Pack:
-    """The board pack's content for the filter, cached by snapshot and filter."""
-    return _cached_pack(pinned(), filters)
+    """The board pack's content for the filter and scope, cached by snapshot and filter."""
+    return _cached_pack(pinned(), filters, scope().named)

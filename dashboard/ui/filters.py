@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.measures.filters import Filters, default_period, financial_year, parse_query_params
-from dashboard.ui.data import query
+from dashboard.ui.data import query, scope
 
 _READY = "filters_from_url_read"
 _NOTICES = "filter_notices"
@@ -34,14 +34,18 @@ def sidebar_filters(keep_params: tuple[str, ...] = ()) -> Filters:
 
     The URL is rewritten to hold the filter, plus `keep_params` that the current page owns.
     """
-    pcns = query("pcn_options")
-    names = dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True))
+    names = pcn_names()
+    own = scope()
+    if own.limited:  # a pcn user's filter holds their PCNs only; empty would be the whole ICB
+        names = {code: name for code, name in names.items() if code in own.named}
     first, last, default = _period_bounds()
     lowest, highest = date(first.year - 5, 1, 1), date(last.year + 5, 12, 31)
 
     if not st.session_state.get(_READY):
         raw = {name: st.query_params.get_all(name) for name in st.query_params}
-        filters, notices = parse_query_params(raw, names, default)
+        filters, notices = parse_query_params(
+            raw, names, default, unknown="not one of your PCNs" if own.limited else None
+        )
         if not (lowest <= filters.date_from and filters.date_to <= highest):
             notices.append("Ignored the period in the URL: it is outside the data's years.")
             filters = filters.model_copy(update={"date_from": default[0], "date_to": default[1]})
@@ -58,9 +62,11 @@ def sidebar_filters(keep_params: tuple[str, ...] = ()) -> Filters:
             options=list(names),
             format_func=lambda code: f"{names[code]} ({code})",
             key="pcn",
-            placeholder="All PCNs in the ICB",
+            placeholder="All your PCNs" if own.limited else "All PCNs in the ICB",
             on_change=_clear_notices,
-            help="Leave empty for the whole ICB. Type a name or a code to search.",
+            help="Leave empty for all your PCNs."
+            if own.limited
+            else "Leave empty for the whole ICB. Type a name or a code to search.",
         )
         st.date_input(
             "From",
@@ -89,7 +95,10 @@ def sidebar_filters(keep_params: tuple[str, ...] = ()) -> Filters:
             "showing the default period instead."
         )
         date_from, date_to = default
-    filters = Filters(pcns=tuple(st.session_state.pcn), date_from=date_from, date_to=date_to)
+    chosen = tuple(code for code in st.session_state.pcn if code in names)
+    if own.limited and not chosen:
+        chosen = tuple(sorted(names))
+    filters = Filters(pcns=chosen, date_from=date_from, date_to=date_to)
     for notice in st.session_state.get(_NOTICES, []):
         st.warning(notice, icon=":material/link_off:")
     own = {name: st.query_params.get_all(name) for name in keep_params if name in st.query_params}

@@ -13,11 +13,17 @@ from dashboard.measures.view import Tile, View
 from dashboard.output import boardpack, images, report
 from dashboard.output.boardpack import Pack
 from dashboard.output.images import SLIDE_HEIGHT, SLIDE_WIDTH
-from dashboard.ui.data import connection
+from dashboard.ui import access
+from dashboard.ui.data import connection, scope
+from dashboard.ui.filters import current_filters
 
 
-def chart_config(key: str) -> dict:
-    """Plotly's own menu saves the chart as a PNG at slide resolution (16:9)."""
+def chart_config(key: str, audited: bool = False) -> dict:
+    """Plotly's own menu saves the chart as a PNG at slide resolution (16:9). With sign-in,
+    where every export is audited, that menu item (made in the browser, out of the server's
+    sight) gives way to a PNG download the server makes and records."""
+    if audited:
+        return {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
     return {
         "displaylogo": False,
         "toImageButtonOptions": {
@@ -32,21 +38,36 @@ def chart_config(key: str) -> dict:
 def draw_view(view: View) -> None:
     """A view from a measures module: its chart, caption, CSV download and suppression note.
     The chart and the CSV are the view's shown data: nothing here sees an exact count."""
+    audited = access.sign_in_configured()
     st.plotly_chart(
-        view.figure, key=f"chart_{view.key}", width="stretch", config=chart_config(view.key)
+        view.figure,
+        key=f"chart_{view.key}",
+        width="stretch",
+        config=chart_config(view.key, audited),
     )
     if view.caption:
         st.caption(view.caption)
+    filters = current_filters().described()
     st.download_button(
         "Download the data (CSV)",
         # Made when clicked, not on every rerun: a page has a dozen charts.
-        data=lambda: csv_bytes(view.shown.display()),
+        data=access.exported(f"CSV {view.key}", filters, lambda: csv_bytes(view.shown.display())),
         file_name=f"{view.key}.csv",
         mime="text/csv",
         key=f"download_{view.key}",
         icon=":material/download:",
         on_click="ignore",
     )
+    if audited and images.browser_path():
+        st.download_button(
+            "Download the chart (PNG)",
+            data=access.exported(f"PNG {view.key}", filters, lambda: images.png(view.figure)),
+            file_name=f"{view.key}.png",
+            mime="image/png",
+            key=f"download_png_{view.key}",
+            icon=":material/image:",
+            on_click="ignore",
+        )
     suppression_note(view.withheld)
 
 
@@ -84,17 +105,17 @@ def board_pack_downloads(filters: Filters) -> None:
     if images.browser_path() is None:
         st.info(images.MISSING_BROWSER, icon=":material/info:")
         return
-    con = connection()
+    con, seen = connection(), scope()
 
-    def made(writer: Callable[[Pack, Callable], bytes]) -> Callable[[], bytes]:
+    def made(writer: Callable[[Pack, Callable], bytes], suffix: str) -> Callable[[], bytes]:
         def make() -> bytes:
             cursor = con.cursor()
             try:
-                return writer(report.build_pack(cursor, filters), images.png)
+                return writer(report.build_pack(cursor, filters, seen), images.png)
             finally:
                 cursor.close()
 
-        return make
+        return access.exported(f"board pack ({suffix})", filters.described(), make)
 
     name = f"social-prescribing-board-pack-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
     formats = (
@@ -107,7 +128,7 @@ def board_pack_downloads(filters: Filters) -> None:
     ):
         column.download_button(
             f"Board pack ({label})",
-            data=made(writer),
+            data=made(writer, suffix),
             file_name=f"{name}.{suffix}",
             mime=mime,
             key=f"board_pack_{suffix}",

@@ -13,6 +13,7 @@ from dashboard.data import ingest, snapshots, store
 from dashboard.data.contract import KINDS
 from dashboard.export import csv_bytes
 from dashboard.settings import load_settings
+from dashboard.ui import access
 
 _FOLDER = "upload_folder"
 _ROUND = "upload_round"
@@ -89,7 +90,13 @@ def _show_report(report: ingest.Report, index: int) -> None:
             )
             st.download_button(
                 "Download the rejected rows (CSV)",
-                data=csv_bytes(report.rejected_rows),
+                # Audited when clicked: rejected rows are person-level rows.
+                data=access.exported(
+                    f"rejected rows of {report.file}",
+                    "",
+                    lambda r=report: csv_bytes(r.rejected_rows),
+                ),
+                on_click="ignore",
                 file_name=f"rejected_{Path(report.file.split(' + ')[0]).stem}.csv",
                 mime="text/csv",
                 key=f"download_rejected_{index}",
@@ -124,6 +131,12 @@ def _load(extracts: list[ingest.Extract]) -> None:
         if loaded
         else "Nothing was loaded: " + " ".join(r.refused or "" for r in reports),
     )
+    access.record(
+        "load",
+        ("loaded " if loaded else "refused ")
+        + "; ".join(f"{r.file} as {r.kind}: {r.accepted:,} accepted, {r.rejected:,} rejected"
+                    for r in reports),
+    )  # fmt: skip
     if loaded:
         # Every page's cached results belong to the old data; the next rerun pins the new.
         st.cache_data.clear()

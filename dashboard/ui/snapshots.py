@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.data import snapshots, store
 from dashboard.measures.disclosure import count_text
+from dashboard.ui import access
 
 
 def snapshot_table() -> pd.DataFrame:
@@ -28,8 +29,8 @@ def snapshot_table() -> pd.DataFrame:
     )
 
 
-def rollback_panel() -> None:
-    """The snapshots, and a button that republishes an earlier one as current."""
+def rollback_panel(can_roll_back: bool) -> None:
+    """The snapshots, and (for analysts) a button that republishes an earlier one as current."""
     db = store.resolve_db_path()
     if "_rollback_result" in st.session_state:
         done, message = st.session_state.pop("_rollback_result")
@@ -47,7 +48,7 @@ def rollback_panel() -> None:
     st.dataframe(table, hide_index=True, key="snapshot_history")
     chosen = snapshots.current(db)
     earlier = [s.id for s in snapshots.history(db) if chosen and s.id < chosen.id]
-    if not earlier:
+    if not earlier or not can_roll_back:
         return
     left, right = st.columns([2, 1])
     target = left.selectbox(
@@ -59,6 +60,7 @@ def rollback_panel() -> None:
         except snapshots.DiskFull as error:
             st.session_state["_rollback_result"] = (False, str(error))
         else:
+            access.record("rollback", published.note)
             st.cache_data.clear()
             st.session_state["_rollback_result"] = (
                 True,

@@ -6,6 +6,7 @@ from dashboard.data import store
 from dashboard.data.contract import KINDS
 from dashboard.data.dictionary import dictionary, template_csv
 from dashboard.measures import loads
+from dashboard.ui.access import audit_panel, person
 from dashboard.ui.data import connection, query
 from dashboard.ui.frame import draw_view
 from dashboard.ui.loading import upload_panel
@@ -14,8 +15,12 @@ from dashboard.ui.snapshots import rollback_panel
 st.title("Data")
 st.caption(f"Database: `{store.resolve_db_path()}`")
 
+who = person()
 st.subheader("Load extracts")
-upload_panel()
+if who.can_load:
+    upload_panel()
+else:
+    st.caption("Loading extracts, mappings and rollback are for the ICB's analysts.")
 
 st.subheader("Loaded")
 st.caption(
@@ -40,7 +45,7 @@ if len(unknown.frame):
     st.dataframe(unknown.text(), hide_index=True, key="unknown_pcns")
 
 st.subheader("Published snapshots and undo")
-rollback_panel()
+rollback_panel(can_roll_back=who.can_load)
 
 st.subheader("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
@@ -56,6 +61,9 @@ st.dataframe(
         "date_to": st.column_config.DateColumn("data to", format="DD/MM/YYYY"),
     },
 )
+
+if who.can_audit:
+    audit_panel()
 
 st.subheader("Data dictionary")
 kind = st.selectbox("Extract", list(KINDS), key="dictionary_kind")
