@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.data import store
 from dashboard.devtools import demo
+from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS
 
 # Browser tests skip where chromium is missing, unless CI demands them.
 REQUIRE_BROWSER = os.environ.get("SP_REQUIRE_BROWSER") == "1"
@@ -40,3 +41,40 @@ def app_db(synthetic_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     path = tmp_path_factory.mktemp("app") / "dashboard.duckdb"
     shutil.copy(synthetic_db, path)
     return path
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (make install)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _browser_missing()
+    if reason:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"SP_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+# The synthetic ICB's PCNs, and the one the access tests give a pcn user.
+@pytest.fixture(scope="session")
+def icb(synthetic_db) -> dict[str, str]:
+    with store.open_db(synthetic_db, read_only=True) as con:
+        return dict(con.execute("select pcn_code, pcn_name from pcns order by pcn_code").fetchall())
+
+
+@pytest.fixture(scope="session")
+def own(icb) -> str:
+    return next(iter(icb))

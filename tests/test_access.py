@@ -35,17 +35,6 @@ AUTH = {
 PCN_CODE = re.compile(r"U\d{5}")
 
 
-@pytest.fixture(scope="module")
-def icb(synthetic_db) -> dict[str, str]:
-    with store.open_db(synthetic_db, read_only=True) as con:
-        return dict(con.execute("select pcn_code, pcn_name from pcns order by pcn_code").fetchall())
-
-
-@pytest.fixture(scope="module")
-def own(icb) -> str:
-    return next(iter(icb))
-
-
 def access_file(path: Path, own: str) -> Path:
     path.write_text(
         f"""

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 
 from dashboard import access
-from dashboard.data import audit, store
-from dashboard.devtools.browser import CHROMIUM_ARGS, free_port, serve
+from dashboard.data import audit
+from dashboard.devtools.browser import free_port, serve
 from tests import identity_provider
-from tests.conftest import REQUIRE_BROWSER
 from tests.test_access import access_file
-from tests.test_browser import _browser_missing
 
 pytestmark = pytest.mark.browser
 PCN_CODE = re.compile(r"U\d{5}")
@@ -28,34 +26,6 @@ PEOPLE = {
     "admin@icb.example.nhs.uk": "Admin",
     "stranger@elsewhere.example.com": "Stranger",
 }
-
-
-@pytest.fixture(scope="module")
-def icb(synthetic_db) -> dict[str, str]:
-    with store.open_db(synthetic_db, read_only=True) as con:
-        return dict(con.execute("select pcn_code, pcn_name from pcns order by pcn_code").fetchall())
-
-
-@pytest.fixture(scope="module")
-def own(icb) -> str:
-    return next(iter(icb))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _browser_missing()
-    if reason:
-        if REQUIRE_BROWSER:
-            pytest.fail(f"SP_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    from dashboard.devtools.browser import CHROMIUM
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 
 from dashboard.data import store
-from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, serve
-from tests.conftest import REQUIRE_BROWSER
+from dashboard.devtools.browser import serve
 
 PAGES = {
     "": "Social prescribing overview",
@@ -23,31 +21,6 @@ PAGES = {
 }
 
 pytestmark = pytest.mark.browser
-
-
-def _browser_missing() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (make install)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _browser_missing()
-    if reason:
-        if REQUIRE_BROWSER:
-            pytest.fail(f"SP_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import pytest
 
 from dashboard.__main__ import main
 from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, free_port, serve
+from tests.conftest import _browser_missing
 from tests.extracts import rows, write_csv
-from tests.test_browser import _browser_missing
 
 pytestmark = pytest.mark.browser
 SWITCH_SECONDS = 10  # the README's promise: an open dashboard shows a new load within 10 s
