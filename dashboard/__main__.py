@@ -446,10 +446,7 @@ def command_load(args: argparse.Namespace) -> int:
         else:
             _print_report(outcome)
     committed = all(outcome.loaded for outcome in outcomes)
-    files = "; ".join(
-        f"{o.file} as {o.kind}: {o.accepted:,} accepted, {o.rejected:,} rejected" for o in outcomes
-    )
-    audit.record_command(path, "load", ("loaded " if committed else "refused ") + files)
+    audit.record_command(path, "load", audit.load_note(outcomes, committed))
     if not committed:
         reason = "a file was refused" if any(o.refused for o in outcomes) else "--strict"
         print(f"Nothing was loaded into {path} ({reason}).", file=sys.stderr)

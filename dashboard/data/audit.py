@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import fcntl
 import getpass
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -88,6 +89,13 @@ def record(
                 "via": via,
             },
         )
+
+
+def load_note(reports: Iterable[Any], loaded: bool) -> str:
+    """What a load did, for the trail: its files and kinds. Row counts stay out: the trail is
+    shown to admins as it is, and the load history has the counts, rounded like every count."""
+    files = "; ".join(f"{report.file} as {report.kind}" for report in reports)
+    return ("loaded " if loaded else "refused ") + files
 
 
 def command_line_user() -> str:

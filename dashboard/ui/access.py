@@ -78,7 +78,8 @@ def person() -> access.Person:
 
 def gate() -> access.Person:
     """Let the session through as a person with access, or draw why not and stop the run."""
-    if not sign_in_configured():
+    signing_in = sign_in_configured()
+    if not signing_in:
         chosen = access.OPEN
     else:
         if not st.user.is_logged_in:
@@ -94,7 +95,7 @@ def gate() -> access.Person:
             _refused(email, listed.contact)
     st.session_state[_PERSON] = chosen
     data.set_scope(Scope(chosen.named_pcns))
-    if st.session_state.get(_SIGNED_IN) != chosen.email and sign_in_configured():
+    if signing_in and st.session_state.get(_SIGNED_IN) != chosen.email:
         st.session_state[_SIGNED_IN] = chosen.email
         record("sign-in", f"signed in as {chosen.role}")
     return chosen
@@ -175,8 +176,8 @@ def audit_panel() -> None:
         f"Every sign-in, load, rollback, mapping change and export, newest first; kept in "
         f"`{audit.audit_path(db).name}` beside the database, so a rollback never removes it."
     )
-    trail = audit.trail(db)
-    st.dataframe(trail.head(500), hide_index=True, key="audit_trail")
+    st.caption("The newest 500 entries; the download holds all of them.")
+    st.dataframe(audit.trail(db, limit=500), hide_index=True, key="audit_trail")
 
     st.download_button(
         "Download the audit trail (CSV)",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.data import ingest, snapshots, store
+from dashboard.data import audit, ingest, snapshots, store
 from dashboard.data.contract import KINDS
 from dashboard.export import csv_bytes
 from dashboard.settings import load_settings
@@ -131,12 +131,7 @@ def _load(extracts: list[ingest.Extract]) -> None:
         if loaded
         else "Nothing was loaded: " + " ".join(r.refused or "" for r in reports),
     )
-    access.record(
-        "load",
-        ("loaded " if loaded else "refused ")
-        + "; ".join(f"{r.file} as {r.kind}: {r.accepted:,} accepted, {r.rejected:,} rejected"
-                    for r in reports),
-    )  # fmt: skip
+    access.record("load", audit.load_note(reports, loaded))
     if loaded:
         # Every page's cached results belong to the old data; the next rerun pins the new.
         st.cache_data.clear()
