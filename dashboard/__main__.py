@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dashboard.data import audit, ingest, snapshots, store
+from dashboard.data import audit, ingest, mappings, snapshots, store
 from dashboard.data.contract import KINDS
+from dashboard.data.ingest.mapping import Mapping, MappingError
+from dashboard.data.ingest.mapping import parse as parse_mapping
 from dashboard.devtools import bench, demo
 from dashboard.measures.disclosure import OFF, PROTECTED
 from dashboard.output import boardpack, images, report, summary
@@ -152,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait",
         action="store_true",
         help="when another load is running, wait for it instead of stopping",
+    )
+    load_parser.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="MAPPING.toml",
+        help="read the files with this mapping of a source system's headers, codes and dates "
+        "(the README's format; the Data page downloads one). Without it, a file whose headers "
+        "match a mapping saved on the Data page is read with that mapping",
     )
 
     history_parser = commands.add_parser(
@@ -417,6 +427,21 @@ def _print_report(outcome: ingest.Report) -> None:
         print(f"  ... and {len(outcome.warnings) - _SHOWN_ERRORS:,} more warnings.")
 
 
+def _mapping(path: Path | None, kind: str | None) -> Mapping | None:
+    """The mapping file given with --mapping, read and checked, or MappingError."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise MappingError(f"No such mapping file: {path}.")
+    mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
+    if kind and mapping.kind != kind:
+        raise MappingError(
+            f"{path}: the mapping '{mapping.name}' is for {mapping.kind}, not {kind}: give "
+            f"`load {mapping.kind}` or `load auto`."
+        )
+    return mapping
+
+
 def command_load(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.paths if not path.is_file()]
     if missing:
@@ -424,7 +449,14 @@ def command_load(args: argparse.Namespace) -> int:
         return 2
     path = store.resolve_db_path(args.db)
     kind = None if args.kind == "auto" else args.kind
-    extracts = [ingest.Extract(p.name, p, kind) for p in args.paths]
+    try:
+        mapping = _mapping(args.mapping, kind)
+    except (MappingError, OSError) as error:
+        print(f"{error} Nothing was loaded.", file=sys.stderr)
+        return 2
+    if mapping:
+        kind = mapping.kind
+    extracts = [ingest.Extract(p.name, p, kind, mapping) for p in args.paths]
     incoming = sum(p.stat().st_size for p in args.paths)
     with store.writing(path, wait=args.wait, incoming_bytes=incoming) as con:
         outcomes = ingest.load(
@@ -432,6 +464,7 @@ def command_load(args: argparse.Namespace) -> int:
             extracts,
             strict=args.strict,
             progress=lambda message: print(message, file=sys.stderr),
+            mappings=mappings.saved(path),
         )
         if all(outcome.loaded for outcome in outcomes):
             published = snapshots.publish(

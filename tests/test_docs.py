@@ -143,3 +143,33 @@ def test_a_query_header_names_exactly_the_parameters_its_body_uses(path):
     assert header and header[0].startswith(f"-- {Path(path).stem}: "), "no '-- <name>:' line"
     assert sum(line.startswith("-- grain: ") for line in header) == 1, "no '-- grain:' line"
     assert queries.header_parameters(text) == queries.body_parameters(text)
+
+
+# (e) the mapping format
+
+
+def test_the_readme_mapping_example_is_a_usable_mapping_of_the_documented_export(
+    tmp_path: Path,
+):
+    from dashboard.data import ingest, store
+    from dashboard.data.ingest.mapping import parse
+
+    (example,) = re.findall(r"```toml\n(name = .*?)```", README, re.S)
+    mapping = parse(example, "the README's example")
+    export = tmp_path / "export.csv"
+    export.write_text(
+        ",".join(mapping.headers)
+        + "\nC1,14/04/2025,A81001,U12345,Doctor,Loneliness,47,Female,White,3,22/04/2025,"
+        "Closed - goals met\n",
+        encoding="utf-8",
+    )
+    with store.connect(tmp_path / "db.duckdb") as con:
+        (report,) = ingest.load(con, [ingest.Extract("export.csv", export, None, mapping)])
+        assert (report.accepted, report.rejected, report.loaded) == (1, 0, True)
+        assert con.execute(
+            "select referral_source, status, age_band from referrals"
+        ).fetchone() == (
+            "gp",
+            "completed",
+            "45-54",
+        )

@@ -94,7 +94,11 @@ def record(
 def load_note(reports: Iterable[Any], loaded: bool) -> str:
     """What a load did, for the trail: its files and kinds. Row counts stay out: the trail is
     shown to admins as it is, and the load history has the counts, rounded like every count."""
-    files = "; ".join(f"{report.file} as {report.kind}" for report in reports)
+    files = "; ".join(
+        f"{report.file} as {report.kind}"
+        + (f" (mapping '{report.mapping}')" if getattr(report, "mapping", None) else "")
+        for report in reports
+    )
     return ("loaded " if loaded else "refused ") + files
 
 

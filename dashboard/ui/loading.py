@@ -9,11 +9,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.data import audit, ingest, snapshots, store
+from dashboard.data import audit, ingest, mappings, snapshots, store
 from dashboard.data.contract import KINDS
+from dashboard.data.ingest.mapping import to_toml
 from dashboard.export import csv_bytes
 from dashboard.settings import load_settings
 from dashboard.ui import access
+from dashboard.ui.mapping import mapping_step, saved_mappings_panel
 
 _FOLDER = "upload_folder"
 _ROUND = "upload_round"
@@ -44,14 +46,19 @@ def _db() -> Path:
 
 
 def _preview(extracts: list[ingest.Extract], key: tuple) -> list[ingest.Report]:
-    # Validation of a big file takes seconds: do it once per set of files and kinds.
-    cached = st.session_state.get(_PREVIEW)
-    if cached and cached[0] == key:
-        return cached[1]
+    # Validation of a big file takes seconds: do it once per set of files, kinds and mappings.
+    saved = mappings.saved(_db())
+    key = (key, tuple(to_toml(m) for m in saved))
+    cached = st.session_state.setdefault(_PREVIEW, {})
+    if key in cached:
+        return cached[key]
     # Validated against the working database (as the load will be), in the writer's turn.
     with st.spinner("Reading and validating ..."), store.writing(_db(), wait=True) as con:
-        reports = ingest.preview(con, extracts)
-    st.session_state[_PREVIEW] = (key, reports)
+        reports = ingest.preview(con, extracts, mappings=saved)
+    # The files as recognised, and as chosen: two previews each rerun, each read once.
+    for old in list(cached)[: max(0, len(cached) - 3)]:
+        del cached[old]
+    cached[key] = reports
     return reports
 
 
@@ -109,7 +116,9 @@ def _load(extracts: list[ingest.Extract]) -> None:
     with st.status("Loading ...", expanded=True) as status:
         try:
             with store.writing(_db(), wait=True, incoming_bytes=incoming) as con:
-                reports = ingest.load(con, extracts, progress=status.write)
+                reports = ingest.load(
+                    con, extracts, progress=status.write, mappings=mappings.saved(_db())
+                )
                 loaded = all(report.loaded for report in reports)
                 if loaded:
                     status.write("Publishing for every reader ...")
@@ -146,13 +155,15 @@ def upload_panel() -> None:
     result = st.session_state.pop(_RESULT, None)
     if result:
         (st.success if result[0] else st.error)(result[1])
+    saved_mappings_panel(_db())
     uploads = st.file_uploader(
         "Extract files: CSV, XLSX or Parquet, several at once",
         type=FILE_TYPES,
         accept_multiple_files=True,
         max_upload_size=max(1, int(load_settings().load.max_file_mb)),
         key=f"upload_files_{st.session_state.get(_ROUND, 0)}",
-        help="Headers may be the canonical names or their aliases (see the data dictionary). "
+        help="Headers may be the canonical names or their aliases (see the data dictionary); "
+        "a source system's own headers and codes are mapped once, in the mapping step. "
         "NHS Digital's GP registration files load as pcns: upload the practice mapping and "
         "gp-reg-pat-prac-all.csv together.",
     )
@@ -160,17 +171,16 @@ def upload_panel() -> None:
         return
     saved = [(upload, *_saved(upload)) for upload in uploads]
     detected = {
-        report.file: report.kind
+        report.file.split(" + ")[0]: report
         for report in _preview(
             [ingest.Extract(u.name, path) for u, _, path in saved],
-            tuple((digest, AUTO) for _, digest, _ in saved),
+            tuple((digest, AUTO, "") for _, digest, _ in saved),
         )
     }
     extracts, key = [], []
     for upload, digest, path in saved:
-        guess = next(
-            (kind for file, kind in detected.items() if file.split(" + ")[0] == upload.name), None
-        )
+        recognised = detected.get(upload.name)
+        guess = recognised.kind if recognised else None
         choice = st.selectbox(
             f"Kind of {upload.name}",
             [AUTO, *KINDS],
@@ -179,8 +189,13 @@ def upload_panel() -> None:
             ),
             key=f"kind_{digest}",
         )
-        extracts.append(ingest.Extract(upload.name, path, None if choice == AUTO else choice))
-        key.append((digest, choice))
+        kind = None if choice == AUTO else choice
+        mapping = (
+            mapping_step(upload.name, digest, path, recognised, kind, _db()) if recognised else None
+        )
+        kind = mapping.kind if mapping else kind
+        extracts.append(ingest.Extract(upload.name, path, kind, mapping))
+        key.append((digest, choice, to_toml(mapping) if mapping else ""))
     reports = _preview(extracts, tuple(key))
     for index, report in enumerate(reports):
         _show_report(report, index)

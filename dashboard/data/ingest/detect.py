@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import duckdb
 
 from dashboard.data.contract import KINDS, Column, columns, normalise_header
+from dashboard.data.ingest.mapping import AGE_KEY, header_index
 from dashboard.data.ingest.work import Work
 from dashboard.data.readers import Refused, Staged
 
@@ -60,6 +61,16 @@ _PSEUDONYMISED = (
 
 # ---------------------------------------------------------------------------------------------
 # Kinds and column positions
+
+
+class HeadersRefused(Refused):
+    """Refused for its headers alone: a mapping of its columns can make the file loadable."""
+
+
+_MAP_HINT = (
+    "rename the headers (see the data dictionary), or map them once: the Data page's mapping "
+    "step, or load --mapping."
+)
 
 
 def _header_names(column: Column) -> set[str]:
@@ -126,24 +137,64 @@ def unrecognised(name: str, headers: Sequence[str]) -> str:
     ]
     return (
         f"{name} is not recognised as any extract kind from its headers. The nearest is "
-        f"{nearest}, which also needs: {', '.join(missing)}. Choose the kind by hand, or "
-        "rename the headers (see the data dictionary)."
+        f"{nearest}, which also needs: {', '.join(missing)}. Choose the kind by hand, "
+        + _MAP_HINT
     )
 
 
-def map_columns(work: Work) -> None:
-    """Find each contract column among the file's headers, or raise Refused.
+def _holds_ages(con: duckdb.DuckDBPyConnection, staged: Staged, index: int) -> bool:
+    """Whether a column holds ages in years (whole numbers) rather than age bands."""
+    whole, filled = con.execute(
+        f"select count(*) filter (where regexp_full_match(trim(c{index}), '\\d{{1,3}}')), "  # noqa: S608
+        f"count(nullif(trim(c{index}), '')) from {staged.table}"
+    ).fetchone()
+    return filled > 0 and whole >= 0.9 * filled
+
+
+def _mapped_positions(con: duckdb.DuckDBPyConnection, work: Work) -> None:
+    """Positions as the work's mapping names them; the columns it leaves out by their names."""
+    mapping, headers, file = work.mapping, work.staged.headers, work.report.file
+    named: dict[str, int] = {}
+    for key, header in mapping.columns.items():
+        index = header_index(headers, header)
+        if index is None:
+            shown = ", ".join(f"'{h}'" for h in headers)
+            raise HeadersRefused(
+                f"{file}: the mapping '{mapping.name}' reads {key} from the column '{header}', "
+                f"but the file has no such column. Its columns are: {shown}. Change the "
+                "mapping's [columns], or choose another mapping."
+            )
+        named[key] = index
+    by_name = column_positions(work.kind, headers)
+    # A header the mapping gives to one column is not also read as another by its name.
+    work.positions = {c: i for c, i in by_name.items() if i not in named.values() or c in named}
+    work.positions.update({c: i for c, i in named.items() if c != AGE_KEY})
+    work.age_position = named.get(AGE_KEY)
+    if "age_band" in named and _holds_ages(con, work.staged, named["age_band"]):
+        work.age_position = work.positions.pop("age_band")
+    if work.age_position is not None:
+        work.positions.pop("age_band", None)
+    elif "age_band" not in work.positions:
+        work.age_position = age_position(work.kind, headers, work.positions)
+
+
+def map_columns(work: Work, con: duckdb.DuckDBPyConnection) -> None:
+    """Find each contract column among the file's headers (or by its mapping), or raise Refused.
 
     Columns outside the contract are ignored, and said so on the report.
     """
     headers = work.staged.headers
-    work.positions = column_positions(work.kind, headers)
-    work.age_position = age_position(work.kind, headers, work.positions)
+    if work.mapping:
+        _mapped_positions(con, work)
+    else:
+        work.positions = column_positions(work.kind, headers)
+        work.age_position = age_position(work.kind, headers, work.positions)
     if not work.positions and work.age_position is None:
         shown = ", ".join(f"'{h}'" for h in headers[:5]) + (", ..." if len(headers) > 5 else "")
-        raise Refused(
+        raise HeadersRefused(
             f"{work.report.file} is not a table of {work.kind}: none of its headers ({shown}) "
-            "names a column of the extract. The first row must be the header row."
+            "names a column of the extract. The first row must be the header row; then "
+            + _MAP_HINT
         )
     missing = [
         c.name
@@ -154,10 +205,16 @@ def map_columns(work: Work) -> None:
     ]
     if missing:
         plural = "s" if len(missing) > 1 else ""
-        raise Refused(
+        if work.mapping:
+            hint = (
+                f"The mapping '{work.mapping.name}' does not name {'them' if plural else 'it'} "
+                "and no header is one of its names: add it to the mapping's [columns]."
+            )
+        else:
+            hint = "Headers may be the canonical names or their aliases: " + _MAP_HINT
+        raise HeadersRefused(
             f"{work.report.file} has no {', '.join(missing)} column{plural}, required for "
-            f"{work.kind}. Headers may be the canonical names or their aliases (see the data "
-            "dictionary)."
+            f"{work.kind}. {hint}"
         )
     used = set(work.positions.values()) | {work.age_position}
     ignored = [h for i, h in enumerate(headers) if i not in used and h]

@@ -15,6 +15,7 @@ import duckdb
 from dashboard.data import store
 from dashboard.data.contract import KINDS
 from dashboard.data.ingest.detect import (
+    HeadersRefused,
     create_nhs_number_macros,
     detect_kind,
     gp_registration_part,
@@ -23,6 +24,7 @@ from dashboard.data.ingest.detect import (
     unrecognised,
 )
 from dashboard.data.ingest.gp_registration import pair_gp_files
+from dashboard.data.ingest.mapping import Mapping
 from dashboard.data.ingest.references import warn
 from dashboard.data.ingest.validate import validate
 from dashboard.data.ingest.work import Extract, Report, Work
@@ -35,8 +37,29 @@ KIND_ORDER = ("pcns", "services", "referrals", "onward_referrals", "outcomes", "
 Progress = Callable[[str], None]
 
 
+def _recognised(
+    extract: Extract, kind: str | None, headers: list[str], saved: Sequence[Mapping]
+) -> Mapping | None:
+    """The extract's own mapping, else a saved one made for files with these headers."""
+    if extract.mapping:
+        if kind and extract.mapping.kind != kind:
+            raise Refused(
+                f"{extract.name}: the mapping '{extract.mapping.name}' is for "
+                f"{extract.mapping.kind}, but the file is to load as {kind}."
+            )
+        return extract.mapping
+    return next(
+        (m for m in saved if m.recognises(headers) and kind in (None, m.kind)),
+        None,
+    )
+
+
 def _prepare(
-    con: duckdb.DuckDBPyConnection, extract: Extract, index: int, max_bytes: int
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    index: int,
+    max_bytes: int,
+    saved: Sequence[Mapping],
 ) -> tuple[Work, str | None]:
     """Stage one file, find its kind and columns; refusals are recorded on its report.
 
@@ -51,18 +74,29 @@ def _prepare(
         if gp_part and kind not in (None, "pcns"):
             gp_part = None
         refuse_identifiers(con, work.staged, work.report.file, gp_file=gp_part is not None)
-        if gp_part:
+        if gp_part and not extract.mapping:
             work.kind = work.report.kind = "pcns"
             return work, gp_part
+        work.mapping = _recognised(extract, kind, work.staged.headers, saved)
+        if work.mapping:
+            kind = work.mapping.kind
+            work.report.mapping = work.mapping.name
+            work.report.notices.append(
+                f"{extract.name}: read with the mapping '{work.mapping.name}'."
+                if extract.mapping
+                else f"{extract.name}: its headers match the saved mapping "
+                f"'{work.mapping.name}', which was applied."
+            )
         work.kind = kind or detect_kind(work.staged.headers)
         if work.kind is None:
-            raise Refused(unrecognised(extract.name, work.staged.headers))
+            raise HeadersRefused(unrecognised(extract.name, work.staged.headers))
         if work.kind not in KINDS:
             raise Refused(f"{work.kind!r} is not an extract kind: use one of {', '.join(KINDS)}.")
         work.report.kind = work.kind
-        map_columns(work)
+        map_columns(work, con)
     except Refused as refusal:
         work.report.refused = str(refusal)
+        work.report.mappable = isinstance(refusal, HeadersRefused)
     return work, None
 
 
@@ -82,10 +116,12 @@ def load(
     today: date | None = None,
     max_bytes: int | None = None,
     progress: Progress | None = None,
+    mappings: Sequence[Mapping] = (),
 ) -> list[Report]:
     """Validate extracts and, when `commit`, load them all in one transaction.
 
-    Nothing is written when any file is refused, or when `strict` and any row is rejected:
+    An extract without a mapping of its own is read with the first of `mappings` (the saved
+    ones) made for files with its headers, if any. Nothing is written when any file is refused, or when `strict` and any row is rejected:
     the transaction is rolled back and the reports say so (`loaded` false). With
     `commit=False` the same work is done and rolled back: a preview that is exactly the load.
     """
@@ -100,7 +136,7 @@ def load(
         prepared = []
         for index, extract in enumerate(extracts):
             say(f"Reading {extract.name} ...")
-            prepared.append(_prepare(cursor, extract, index, max_bytes))
+            prepared.append(_prepare(cursor, extract, index, max_bytes, mappings))
         gp_parts = [(work, part) for work, part in prepared if part and not work.report.refused]
         units = [work for work, part in prepared if not part or work.report.refused]
         units += pair_gp_files(cursor, gp_parts)

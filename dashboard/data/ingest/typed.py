@@ -39,6 +39,8 @@ DATE_PARAMETERS: dict[str, Any] = {
     "date_formats": DATE_FORMATS,
     "iso_date_shape": r"\d{4}-\d{2}-\d{2}",
     "iso_date_format": "%Y-%m-%d",
+    # ISO dates with a time or one-digit months and days: read by DATE_FORMATS.
+    "iso_like_shape": r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?",
     "uk_date_shape": r"\d{1,2}/\d{1,2}/\d{4}",
     "uk_date_format": "%d/%m/%Y",
 }
@@ -58,9 +60,9 @@ def _enum_keys(values: Sequence[str]) -> list[str]:
 
 
 def _typed_expression(
-    kind: str, column: Column, raw: str, params: dict[str, Any], banded: bool
+    work: Work, column: Column, raw: str, params: dict[str, Any], banded: bool
 ) -> str:
-    name = column.name
+    kind, name = work.kind, column.name
     if banded:
         lower = [int(b.value.rstrip("+").split("-")[0]) for b in AgeBand]
         params["age_lower"] = lower
@@ -88,6 +90,16 @@ def _typed_expression(
             params[f"default_{name}"] = column.default
             return f"case when {raw} is null then $default_{name} else {found} end"
         return found
+    if column.python_type is date and work.mapping and work.mapping.date_format:
+        # The mapping says how the source system writes dates; ISO is never ambiguous.
+        params["mapping_date_format"] = work.mapping.date_format
+        return (
+            f"case when regexp_full_match({raw}, $iso_date_shape) "
+            f"then try_strptime({raw}, $iso_date_format)::date "
+            f"when regexp_full_match({raw}, $iso_like_shape) "
+            f"then try_strptime({raw}, $date_formats)::date "
+            f"else try_strptime({raw}, $mapping_date_format)::date end"
+        )
     if column.python_type is date:
         # The two usual forms first, each with one format: trying a list of formats on every
         # value is 30 times slower.
@@ -108,6 +120,23 @@ def _typed_expression(
     return raw
 
 
+def _mapped(work: Work, name: str, source: str, params: dict[str, Any]) -> str:
+    """The file's text with the mapping's codes put in the contract's terms ("" is blank).
+
+    A value the mapping does not list is left as written, for the rules to judge.
+    """
+    written, meant = work.mapping.codes(name) if work.mapping else ([], [])
+    if not written:
+        return source
+    params[f"map_from_{name}"], params[f"map_to_{name}"] = written, meant
+    # As `value_key`: tabs and no-break spaces are spaces too.
+    key = f"lower(trim(regexp_replace({source}, $space, ' ', 'g')))"
+    params["space"] = r"[\s\x{00A0}\x{2007}\x{202F}]+"
+    return (
+        f"nullif(coalesce($map_to_{name}[list_position($map_from_{name}, {key})], {source}), '')"
+    )
+
+
 def typed_view(con: duckdb.DuckDBPyConnection, work: Work, params: dict[str, Any]) -> None:
     """A view of the staged rows as contract types, beside the text each came from.
 
@@ -122,8 +151,10 @@ def typed_view(con: duckdb.DuckDBPyConnection, work: Work, params: dict[str, Any
             position = work.age_position
         raw = f"raw_{column.name}"
         source = f"nullif(trim(c{position}), '')" if position is not None else "null::varchar"
+        if position is not None and not banded:
+            source = _mapped(work, column.name, source, params)
         raw_parts.append(f"{source} as {raw}")
-        typed = _typed_expression(work.kind, column, raw, params, banded)
+        typed = _typed_expression(work, column, raw, params, banded)
         typed_parts += [f"({typed})::{column.sql_type} as {column.name}", raw]
     sql = f"""
         create temp view {work.table}_typed as

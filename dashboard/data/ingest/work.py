@@ -9,16 +9,19 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.data.ingest.mapping import Mapping
 from dashboard.data.readers import Staged
 
 
 @dataclass(frozen=True)
 class Extract:
-    """A file to load: the name the user knows it by, where it is, and its kind if known."""
+    """A file to load: the name the user knows it by, where it is, its kind if known, and the
+    mapping of its headers and codes when they are a source system's own."""
 
     name: str
     path: Path
     kind: str | None = None
+    mapping: Mapping | None = None
 
 
 def _no_issues() -> pd.DataFrame:
@@ -38,6 +41,10 @@ class Report:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     refused: str | None = None
+    # Refused for its headers alone, so that mapping its columns would make it loadable.
+    mappable: bool = False
+    # The name of the mapping its headers and codes were read with.
+    mapping: str | None = None
     loaded: bool = False
     unmatched: int = 0
     date_from: date | None = None
@@ -69,6 +76,7 @@ class Report:
             "warnings": self.warnings,
             "loaded": self.loaded,
             "refused": self.refused is not None,
+            "mapping": self.mapping,
         }
 
 
@@ -85,6 +93,7 @@ class Work:
     kind: str | None = None
     positions: dict[str, int] = field(default_factory=dict)
     age_position: int | None = None
+    mapping: Mapping | None = None
     table: str = ""
     # GP registration loads: the mapping file as staged, and its practices with list sizes.
     source: Staged | None = None
