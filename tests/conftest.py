@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
 from dashboard.devtools import demo
@@ -17,6 +18,17 @@ REQUIRE_BROWSER = os.environ.get("SP_REQUIRE_BROWSER") == "1"
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def data_page(db_path, monkeypatch):
+    """The Data page of the app over an empty database, as an analyst sees it."""
+    monkeypatch.setenv(store.DB_ENV, str(db_path))
+    store.connect(db_path).close()
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    at.switch_page("views/data.py")
+    return at.run()
 
 
 @pytest.fixture

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.data import store
 from tests.extracts import csv_text, rows
-
-APP = "../dashboard/app.py"
-
-
-@pytest.fixture
-def data_page(db_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV, str(db_path))
-    store.connect(db_path).close()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/data.py")
-    return at.run()
 
 
 def _frame_with(at: AppTest, column: str):

@@ -28,6 +28,14 @@ from tests.test_mapping import (
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _load_mapped(kind: str, *paths: Path, mapping: Path, db: Path, options: str = "") -> int:
+    """`load KIND PATH... --mapping MAPPING --db DB [--json|--strict]`, in process."""
+    extra = [options] if options else []
+    return main(
+        ["load", kind, *map(str, paths), "--mapping", str(mapping), "--db", str(db), *extra]
+    )
+
+
 def database_state(path: Path):
     with store.open_db(path, read_only=True) as con:
         return snapshot(con)
@@ -75,18 +83,7 @@ def test_load_with_a_mapping_loads_every_row_in_contract_terms(
 ):
     capsys.readouterr()
 
-    status = main(
-        [
-            "load",
-            kind,
-            str(export),
-            "--mapping",
-            str(mapping_file),
-            "--db",
-            str(loaded_db),
-            "--json",
-        ]
-    )
+    status = _load_mapped(kind, export, mapping=mapping_file, db=loaded_db, options="--json")
 
     out = capsys.readouterr()
     assert status == 0, out.err
@@ -108,18 +105,8 @@ def test_mapping_applies_to_every_file_of_the_load(loaded_db, tmp_path, mapping_
     may = write_csv(tmp_path / "may.csv", FOUR_REFERRALS[2:])
     capsys.readouterr()
 
-    status = main(
-        [
-            "load",
-            "referrals",
-            str(april),
-            str(may),
-            "--mapping",
-            str(mapping_file),
-            "--db",
-            str(loaded_db),
-            "--json",
-        ]
+    status = _load_mapped(
+        "referrals", april, may, mapping=mapping_file, db=loaded_db, options="--json"
     )
 
     lines = json_lines(capsys.readouterr().out)
@@ -149,18 +136,7 @@ def test_unmapped_code_rejects_only_its_rows(loaded_db, tmp_path, mapping_file, 
     )
     capsys.readouterr()
 
-    status = main(
-        [
-            "load",
-            "referrals",
-            str(path),
-            "--mapping",
-            str(mapping_file),
-            "--db",
-            str(loaded_db),
-            "--json",
-        ]
-    )
+    status = _load_mapped("referrals", path, mapping=mapping_file, db=loaded_db, options="--json")
 
     [result] = json_lines(capsys.readouterr().out)
     assert status == 0
@@ -186,18 +162,7 @@ def test_unmapped_code_with_strict_exits_2_and_loads_nothing(
     )
     before = database_state(loaded_db)
 
-    status = main(
-        [
-            "load",
-            "referrals",
-            str(path),
-            "--mapping",
-            str(mapping_file),
-            "--db",
-            str(loaded_db),
-            "--strict",
-        ]
-    )
+    status = _load_mapped("referrals", path, mapping=mapping_file, db=loaded_db, options="--strict")
 
     assert status == 2
     assert "Nothing was loaded" in capsys.readouterr().err
@@ -213,18 +178,7 @@ def test_mapping_for_another_kind_exits_2_and_loads_nothing(
     before = database_state(loaded_db)
     capsys.readouterr()
 
-    status = main(
-        [
-            "load",
-            "services",
-            str(export),
-            "--mapping",
-            str(mapping_file),
-            "--db",
-            str(loaded_db),
-            "--json",
-        ]
-    )
+    status = _load_mapped("services", export, mapping=mapping_file, db=loaded_db, options="--json")
 
     out = capsys.readouterr()
     assert status == 2

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import tomllib
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import audit, mappings, store
-
-APP = "../dashboard/app.py"
 
 HEADERS = (
     "Client Ref,Date Referred,Practice,PCN,Referred By,Main Need,Age,Gender,Ethnic Group,"
@@ -43,16 +40,6 @@ MAY = "\n".join(
         "Open - awaiting contact",
     ]
 )
-
-
-@pytest.fixture
-def data_page(db_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV, str(db_path))
-    store.connect(db_path).close()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/data.py")
-    return at.run()
 
 
 def _upload(at: AppTest, name: str, text: str, round_: int = 0) -> AppTest:

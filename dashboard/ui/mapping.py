@@ -148,6 +148,18 @@ def _date_choice(digest: str, found: guess.Profile, start: Mapping | None, kind:
     )
 
 
+def _download(where, label: str, mapping: Mapping, key: str) -> None:
+    """A download of the mapping in the README's format, which `load --mapping` reads."""
+    where.download_button(
+        label,
+        data=to_toml(mapping),
+        file_name=mappings.file_name(mapping.name),
+        mime="application/toml",
+        key=key,
+        icon=":material/download:",
+    )
+
+
 def mapping_step(
     name: str, digest: str, path: Path, report: ingest.Report, kind: str | None, db: Path
 ) -> Mapping | None:
@@ -225,14 +237,7 @@ def mapping_step(
             st.rerun()
         if message := st.session_state.pop(_SAVED, None):
             st.success(message, icon=":material/check:")
-        download.download_button(
-            "Download this mapping (TOML)",
-            data=to_toml(mapping),
-            file_name=mappings.file_name(mapping.name),
-            mime="application/toml",
-            key=f"mapdownload_{digest}",
-            icon=":material/download:",
-        )
+        _download(download, "Download this mapping (TOML)", mapping, f"mapdownload_{digest}")
     return mapping
 
 
@@ -255,14 +260,7 @@ def saved_mappings_panel(db: Path) -> None:
                 f"**{mapping.name}**: {mapping.kind}, {len(mapping.columns)} columns, "
                 f"{codes} codes" + (f", dates {mapping.date_format}" if mapping.date_format else "")
             )
-            download.download_button(
-                "Download",
-                data=to_toml(mapping),
-                file_name=mappings.file_name(mapping.name),
-                mime="application/toml",
-                key=f"saved_mapping_download_{position}",
-                icon=":material/download:",
-            )
+            _download(download, "Download", mapping, f"saved_mapping_download_{position}")
             if delete.button(
                 "Delete", key=f"saved_mapping_delete_{position}", icon=":material/delete:"
             ):
