@@ -433,7 +433,11 @@ def _mapping(path: Path | None, kind: str | None) -> Mapping | None:
         return None
     if not path.is_file():
         raise MappingError(f"No such mapping file: {path}.")
-    mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise MappingError(f"{path} cannot be read as UTF-8 text: {error}.") from None
+    mapping = parse_mapping(text, str(path))
     if kind and mapping.kind != kind:
         raise MappingError(
             f"{path}: the mapping '{mapping.name}' is for {mapping.kind}, not {kind}: give "

@@ -202,6 +202,19 @@ def test_missing_mapping_file_exits_2(loaded_db, export, tmp_path, capsys):
     assert database_state(loaded_db) == before
 
 
+def test_mapping_file_not_in_utf8_exits_2_naming_it(loaded_db, export, tmp_path, capsys):
+    before = database_state(loaded_db)
+    latin1 = tmp_path / "cafe.toml"
+    latin1.write_bytes('name = "Caf\xe9 referrals"\nkind = "referrals"\n'.encode("latin-1"))
+
+    status = _load_mapped("referrals", export, mapping=latin1, db=loaded_db)
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"{latin1} cannot be read as UTF-8 text" in err and "Nothing was loaded" in err
+    assert database_state(loaded_db) == before
+
+
 def _bad(old: str, new: str) -> str:
     assert old in MAPPING_TOML
     return MAPPING_TOML.replace(old, new, 1)

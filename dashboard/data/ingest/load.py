@@ -121,9 +121,10 @@ def load(
     """Validate extracts and, when `commit`, load them all in one transaction.
 
     An extract without a mapping of its own is read with the first of `mappings` (the saved
-    ones) made for files with its headers, if any. Nothing is written when any file is refused, or when `strict` and any row is rejected:
-    the transaction is rolled back and the reports say so (`loaded` false). With
-    `commit=False` the same work is done and rolled back: a preview that is exactly the load.
+    ones) made for files with its headers, if any. Nothing is written when any file is
+    refused, or when `strict` and any row is rejected: the transaction is rolled back and the
+    reports say so (`loaded` false). With `commit=False` the same work is done and rolled
+    back: a preview that is exactly the load.
     """
     today = today or date.today()
     max_bytes = max_bytes or load_settings().load.max_bytes
