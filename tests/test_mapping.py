@@ -963,3 +963,41 @@ def test_guessed_date_format_loads_the_files_dates(con, tmp_path):
 
     assert report.accepted == 3, report.errors
     assert [r[4] for r in stored(con)] == [date(2025, 4, 14), date(2025, 5, 3), date(2025, 6, 30)]
+
+
+def test_an_export_named_as_the_prsb_standard_is_guessed_and_its_items_are_in_the_dictionary(
+    tmp_path,
+):
+    from dashboard.data.dictionary import dictionary
+
+    headers = {
+        "Case ID": "K1",
+        "Person ref": "P1",
+        "PCN": "U12345",
+        "GP practice identifier": "A81001",
+        "Referral date": "14/04/2025",
+        "Referrer": "GP",
+        "Reason for referral": "Loneliness",
+        "Age band": "45-54",
+        "Person stated gender": "Female",
+        "Ethnic category": "A",
+        "Date of first contact": "22/04/2025",
+        "Referral status": "Engaged",
+    }
+    path = write_csv(tmp_path / "prsb.csv", [headers])
+    with duckdb.connect() as con:
+        found = guess.profile(con, stage(con, path, "prsb.csv", "_prsb", 10**8))
+
+    guessed = guess.guess_columns("referrals", found)
+
+    assert {key: guessed.get(key) for key in ("practice_code", "reason", "sex", "ethnicity")} == {
+        "practice_code": "GP practice identifier",
+        "reason": "Reason for referral",
+        "sex": "Person stated gender",
+        "ethnicity": "Ethnic category",
+    }
+    ethnicity = next(c for c in columns("referrals") if c.name == "ethnicity")
+    assert guess.guess_value(ethnicity, "A") == "white"  # the NHS data dictionary's code
+    items = dictionary("referrals").set_index("column")["PRSB item"]
+    assert items["ethnicity"] == "Ethnic category"
+    assert items["person_id"] == ""

@@ -185,6 +185,34 @@ MEASURE_DOMAINS: dict[str, tuple[str, ...]] = {
     "wemwbs": ("total",),
 }
 
+# Item names of the PRSB Social Prescribing Information Standard (v1.1) where one maps to a
+# contract column: shown in the data dictionary and the mapping step, and read as headers by
+# the mapping step's guesses, so that an export that follows the standard is recognised.
+PRSB_ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "referrals": {
+        "referral_date": ("Referral date", "Date of referral"),
+        "referral_source": ("Referrer", "Referrer type", "Referral source"),
+        "reason": ("Reason for referral", "Needs and concerns", "Presenting need"),
+        "practice_code": ("GP practice identifier", "GP practice"),
+        "sex": ("Person stated gender", "Gender"),
+        "ethnicity": ("Ethnic category",),
+        "first_contact_date": ("Date of first contact", "Initial contact date"),
+        "end_date": ("Discharge date", "End of social prescribing support date"),
+        "status": ("Referral status", "Discharge reason", "Outcome of referral"),
+    },
+    "outcomes": {
+        "measure": ("Outcome measure", "Outcome measure name", "Assessment tool"),
+        "baseline_score": ("Initial outcome score", "Baseline outcome score"),
+        "followup_score": ("Follow-up outcome score", "Final outcome score"),
+        "baseline_date": ("Initial assessment date",),
+        "followup_date": ("Follow-up assessment date",),
+    },
+    "onward_referrals": {
+        "activity": ("Community service or activity", "Support offered"),
+        "onward_date": ("Date referred to activity", "Date referred"),
+    },
+}
+
 # Population columns a pcns extract may carry, for equity denominators.
 POPULATION_AGE_COLUMNS: dict[str, str] = {
     band.value: "pop_age_" + band.value.replace("-", "_").replace("+", "_plus") for band in AgeBand

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.data.contract import columns
+from dashboard.data.contract import PRSB_ITEMS, columns
 from dashboard.export import csv_bytes
 
 
 def dictionary(kind: str) -> pd.DataFrame:
-    """One row per column: name, type, whether required, its rule, aliases and an example."""
+    """One row per column: name, type, whether required, its rule, aliases, the PRSB Social
+    Prescribing Information Standard's item it maps to, and an example."""
     rows = []
     for column in columns(kind):
         rule = column.description
@@ -26,6 +27,7 @@ def dictionary(kind: str) -> pd.DataFrame:
                 "required": "yes" if column.required else "no",
                 "rule": rule,
                 "aliases": ", ".join(column.aliases),
+                "PRSB item": ", ".join(PRSB_ITEMS.get(kind, {}).get(column.name, ())),
                 "example": "" if column.example is None else str(column.example),
             }
         )

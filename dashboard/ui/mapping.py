@@ -17,7 +17,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard.data import ingest, mappings
-from dashboard.data.contract import KINDS, Column, columns
+from dashboard.data.contract import KINDS, PRSB_ITEMS, Column, columns
 from dashboard.data.ingest import guess
 from dashboard.data.ingest.mapping import Mapping, date_example, to_toml, value_key
 from dashboard.data.readers import stage
@@ -50,6 +50,14 @@ def _label(key: str, column: Column | None) -> str:
     return f"{key} (required)" if column.required else key
 
 
+def _help(kind: str, key: str, column: Column | None) -> str:
+    if column is None:
+        return "Whole years, 0 to 120; only the band is kept."
+    items = PRSB_ITEMS.get(kind, {}).get(key)
+    prsb = f" PRSB Social Prescribing Information Standard: {', '.join(items)}." if items else ""
+    return f"{column.description[:1].upper()}{column.description[1:]}.{prsb}"
+
+
 def _column_choices(
     digest: str, kind: str, found: guess.Profile, start: dict[str, str], date_format: str | None
 ) -> dict[str, str]:
@@ -65,7 +73,7 @@ def _column_choices(
             options,
             index=options.index(preselected) if preselected in options else 0,
             key=f"mapcol_{digest}_{kind}_{key}",
-            help=column.description if column else "whole years, 0 to 120; only the band is kept",
+            help=_help(kind, key, column),
         )
         if header != NOT_IN_FILE:
             chosen[key] = header

@@ -17,7 +17,7 @@ from difflib import SequenceMatcher, get_close_matches
 
 import duckdb
 
-from dashboard.data.contract import KINDS, Column, columns, normalise_header
+from dashboard.data.contract import KINDS, PRSB_ITEMS, Column, columns, normalise_header
 from dashboard.data.ingest.mapping import AGE_KEY, value_key
 from dashboard.data.ingest.typed import DATE_SHAPE, MAX_AGE
 from dashboard.data.readers import Staged
@@ -29,33 +29,6 @@ _SAMPLE = 200
 # How well a header must suit a column to be guessed for it (from 0 to 1).
 _THRESHOLD = 0.55
 _AGES = {"age_band", AGE_KEY}
-
-# Item names of the PRSB Social Prescribing Information Standard (v1.1) where one maps to a
-# contract column, so that an export that follows the standard is recognised.
-PRSB_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
-    "referrals": {
-        "referral_date": ("Referral date", "Date of referral"),
-        "referral_source": ("Referrer", "Referrer type", "Referral source"),
-        "reason": ("Reason for referral", "Needs and concerns", "Presenting need"),
-        "practice_code": ("GP practice identifier", "GP practice"),
-        "sex": ("Person stated gender", "Gender"),
-        "ethnicity": ("Ethnic category",),
-        "first_contact_date": ("Date of first contact", "Initial contact date"),
-        "end_date": ("Discharge date", "End of social prescribing support date"),
-        "status": ("Referral status", "Discharge reason", "Outcome of referral"),
-    },
-    "outcomes": {
-        "measure": ("Outcome measure", "Outcome measure name", "Assessment tool"),
-        "baseline_score": ("Initial outcome score", "Baseline outcome score"),
-        "followup_score": ("Follow-up outcome score", "Final outcome score"),
-        "baseline_date": ("Initial assessment date",),
-        "followup_date": ("Follow-up assessment date",),
-    },
-    "onward_referrals": {
-        "activity": ("Community service or activity", "Support offered"),
-        "onward_date": ("Date referred to activity", "Date referred"),
-    },
-}
 
 # Headers source systems use, beyond the contract's aliases.
 _HEADER_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -252,7 +225,7 @@ def _names(kind: str, column: str, contract: Column | None) -> list[str]:
     names = [column]
     if contract:
         names += list(contract.aliases)
-    names += PRSB_NAMES.get(kind, {}).get(column, ())
+    names += PRSB_ITEMS.get(kind, {}).get(column, ())
     names += _HEADER_WORDS.get(kind, {}).get(column, ())
     return [normalise_header(n) for n in names]
 
