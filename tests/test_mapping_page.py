@@ -211,3 +211,27 @@ def test_identifiers_are_refused_with_no_mapping_offered(data_page):
     assert "must be pseudonymised" in at.error[0].value
     assert not at.toggle
     assert at.button(key="load_button").disabled
+
+
+def test_editing_a_saved_mapping_with_next_months_file_keeps_codes_it_lacks(data_page, db_path):
+    at = _upload(data_page, "april.csv", APRIL)
+    _choice(at, "mapval_", "'Pharmacy drop-in'").set_value("other_clinician")
+    at.run()
+    at.button(key=next(b.key for b in at.button if b.key.startswith("mapsave_"))).click()
+    at.run()
+    at.button(key="load_button").click()
+    at.run()
+
+    at = _upload(at, "may.csv", MAY, round_=1)
+    at.toggle[0].set_value(True)
+    at.run()
+    # May has no 'Pharmacy drop-in': the step lists May's codes, starting from the mapping's.
+    assert not [s for s in at.selectbox if s.label.startswith("'Pharmacy drop-in'")]
+    assert _choice(at, "mapval_", "'Practice Nurse'").value == "nurse"
+    at.button(key=next(b.key for b in at.button if b.key.startswith("mapsave_"))).click()
+    at.run()
+
+    assert not at.exception
+    (saved,) = mappings.saved(db_path)
+    assert saved.values["referral_source"]["Pharmacy drop-in"] == "other_clinician"
+    assert "replaced mapping 'april (referrals)'" in audit.trail(db_path)["what"].iloc[0]

@@ -92,8 +92,12 @@ def _code_choices(
     chosen: dict[str, str],
     start: dict[str, dict[str, str]],
 ) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """The contract value for each code of each coded column; and the codes left unmapped."""
-    values: dict[str, dict[str, str]] = {}
+    """The contract value for each code of each coded column; and the codes left unmapped.
+
+    Codes of the mapping being edited that this file does not have are kept: last month's
+    code may come back next month.
+    """
+    values = {column: dict(codes) for column, codes in start.items()}
     unmapped: list[str] = []
     coded = [c for c in columns(kind) if c.allowed and c.name in chosen]
     if coded:
@@ -103,7 +107,8 @@ def _code_choices(
         codes = found.codes[index]
         before = {value_key(k): v for k, v in start.get(column.name, {}).items()}
         options = [UNMAPPED, *column.allowed, BLANK]
-        picks: dict[str, str] = {}
+        listed = {value_key(code) for code, _ in codes}
+        picks = {k: v for k, v in start.get(column.name, {}).items() if value_key(k) not in listed}
         guessed = {code: guess.guess_value(column, code) for code, _ in codes}
         missing = [code for code, _ in codes if before.get(value_key(code), guessed[code]) is None]
         with st.expander(
