@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.data import audit, ingest, mappings, snapshots, store
 from dashboard.data.contract import KINDS
-from dashboard.data.ingest.mapping import to_toml
+from dashboard.data.ingest.mapping import Mapping, to_toml
 from dashboard.export import csv_bytes
 from dashboard.settings import load_settings
 from dashboard.ui import access
@@ -45,9 +45,10 @@ def _db() -> Path:
     return store.resolve_db_path()
 
 
-def _preview(extracts: list[ingest.Extract], key: tuple) -> list[ingest.Report]:
+def _preview(
+    extracts: list[ingest.Extract], key: tuple, saved: list[Mapping]
+) -> list[ingest.Report]:
     # Validation of a big file takes seconds: do it once per set of files, kinds and mappings.
-    saved = mappings.saved(_db())
     key = (key, tuple(to_toml(m) for m in saved))
     cached = st.session_state.setdefault(_PREVIEW, {})
     if key in cached:
@@ -155,7 +156,10 @@ def upload_panel() -> None:
     result = st.session_state.pop(_RESULT, None)
     if result:
         (st.success if result[0] else st.error)(result[1])
-    saved_mappings_panel(_db())
+    # Read once per rerun: the panel, both previews and each file's mapping step use them.
+    listed = mappings.listing(_db())
+    saved_mappings = [mapping for _, mapping, _ in listed if mapping is not None]
+    saved_mappings_panel(_db(), listed)
     uploads = st.file_uploader(
         "Extract files: CSV, XLSX or Parquet, several at once",
         type=FILE_TYPES,
@@ -175,6 +179,7 @@ def upload_panel() -> None:
         for report in _preview(
             [ingest.Extract(u.name, path) for u, _, path in saved],
             tuple((digest, AUTO, "") for _, digest, _ in saved),
+            saved_mappings,
         )
     }
     extracts, key = [], []
@@ -191,12 +196,14 @@ def upload_panel() -> None:
         )
         kind = None if choice == AUTO else choice
         mapping = (
-            mapping_step(upload.name, digest, path, recognised, kind, _db()) if recognised else None
+            mapping_step(upload.name, digest, path, recognised, kind, _db(), saved_mappings)
+            if recognised
+            else None
         )
         kind = mapping.kind if mapping else kind
         extracts.append(ingest.Extract(upload.name, path, kind, mapping))
         key.append((digest, choice, to_toml(mapping) if mapping else ""))
-    reports = _preview(extracts, tuple(key))
+    reports = _preview(extracts, tuple(key), saved_mappings)
     for index, report in enumerate(reports):
         _show_report(report, index)
     refused = any(report.refused for report in reports)

@@ -9,7 +9,6 @@ with the same headers, and can be downloaded (the README's format) or deleted.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -26,6 +25,7 @@ from dashboard.ui import access
 
 _PROFILES = "mapping_profiles"
 _SAVED = "mapping_saved"
+_GUESSES = "mapping_guesses"
 NOT_IN_FILE = "(not in the file)"
 UNMAPPED = "(not mapped: rows rejected)"
 BLANK = "(blank)"
@@ -40,6 +40,14 @@ def _profile(digest: str, path: Path, name: str) -> guess.Profile:
             staged = stage(con, path, name, "_profile", load_settings().load.max_bytes)
             profiles[digest] = guess.profile(con, staged)
     return profiles[digest]
+
+
+def _guessed(digest: str, what: str, make):
+    # Guesses only preselect: made once per file (and kind), not on every rerun.
+    guesses = st.session_state.setdefault(_GUESSES, {})
+    if (digest, what) not in guesses:
+        guesses[digest, what] = make()
+    return guesses[digest, what]
 
 
 def _label(key: str, column: Column | None) -> str:
@@ -62,7 +70,9 @@ def _column_choices(
     digest: str, kind: str, found: guess.Profile, start: dict[str, str], date_format: str | None
 ) -> dict[str, str]:
     st.markdown("**Columns**: the file's column for each contract column")
-    suggested = start or guess.guess_columns(kind, found, date_format)
+    suggested = start or _guessed(
+        digest, (kind, date_format), lambda: guess.guess_columns(kind, found, date_format)
+    )
     chosen: dict[str, str] = {}
     options = [NOT_IN_FILE, *found.headers]
     grid = st.columns(3)
@@ -109,7 +119,11 @@ def _code_choices(
         options = [UNMAPPED, *column.allowed, BLANK]
         listed = {value_key(code) for code, _ in codes}
         picks = {k: v for k, v in start.get(column.name, {}).items() if value_key(k) not in listed}
-        guessed = {code: guess.guess_value(column, code) for code, _ in codes}
+        guessed = _guessed(
+            digest,
+            ("codes", column.name, chosen[column.name]),
+            lambda c=column, cs=codes: {code: guess.guess_value(c, code) for code, _ in cs},
+        )
         missing = [code for code, _ in codes if before.get(value_key(code), guessed[code]) is None]
         with st.expander(
             f"{column.name}: {len(codes)} value{'s' if len(codes) != 1 else ''} in "
@@ -140,14 +154,11 @@ def _code_choices(
 
 
 def _date_choice(digest: str, found: guess.Profile, start: Mapping | None, kind: str) -> str | None:
-    dates = {c.name for c in columns(kind) if c.python_type is date}
-    dated = [
-        value
-        for key, header in guess.guess_columns(kind, found).items()
-        if key in dates
-        for value in found.samples[found.headers.index(header)]
-    ]
-    suggested = start.date_format if start else guess.guess_date_format(dated)
+    suggested = (
+        start.date_format
+        if start
+        else _guessed(digest, ("dates", kind), lambda: guess.guess_file_date_format(kind, found))
+    )
     options = [None, *guess.DATE_FORMATS]
     if suggested not in options:
         options.append(suggested)
@@ -174,10 +185,16 @@ def _download(where, label: str, mapping: Mapping, key: str) -> None:
 
 
 def mapping_step(
-    name: str, digest: str, path: Path, report: ingest.Report, kind: str | None, db: Path
+    name: str,
+    digest: str,
+    path: Path,
+    report: ingest.Report,
+    kind: str | None,
+    db: Path,
+    saved_mappings: list[Mapping],
 ) -> Mapping | None:
     """The file's mapping as the analyst has chosen it, or None when they map nothing."""
-    saved = {m.name: m for m in mappings.saved(db)}
+    saved = {m.name: m for m in saved_mappings}
     start = saved.get(report.mapping) if report.mapping else None
     if report.refused and not report.mappable and not start:
         return None  # patient identifiers, an unreadable file: no mapping can help
@@ -190,7 +207,11 @@ def mapping_step(
     with st.container(border=True):
         st.markdown(f"**Mapping for {name}**")
         kinds = list(KINDS)
-        preselected = (start.kind if start else None) or kind or guess.guess_kind(found)
+        preselected = (
+            (start.kind if start else None)
+            or kind
+            or _guessed(digest, "kind", lambda: guess.guess_kind(found))
+        )
         chosen_kind = st.selectbox(
             "Extract kind", kinds, index=kinds.index(preselected), key=f"mapkind_{digest}"
         )
@@ -254,9 +275,8 @@ def mapping_step(
     return mapping
 
 
-def saved_mappings_panel(db: Path) -> None:
-    """The saved mappings: what each maps, to download or delete."""
-    listed = mappings.listing(db)
+def saved_mappings_panel(db: Path, listed: list[tuple[Path, Mapping | None, str | None]]) -> None:
+    """The saved mappings (`mappings.listing`): what each maps, to download or delete."""
     with st.expander(f"Saved mappings ({len(listed)})", expanded=False):
         if not listed:
             st.caption(

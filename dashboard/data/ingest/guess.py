@@ -194,16 +194,14 @@ def profile(con: duckdb.DuckDBPyConnection, staged: Staged) -> Profile:
     codes, distinct, samples = [], [], []
     for index in range(len(staged.headers)):
         value = f"nullif(trim(c{index}), '')"
-        codes.append(
-            con.execute(
-                f"select {value} as v, count(*) as n from {staged.table} "  # noqa: S608
-                "where v is not null group by v order by n desc, v limit $limit",
-                {"limit": MAX_CODES},
-            ).fetchall()
-        )
-        distinct.append(
-            con.execute(f"select count(distinct {value}) from {staged.table}").fetchone()[0]  # noqa: S608
-        )
+        commonest = con.execute(
+            f"select v, n, count(*) over () as different from ("  # noqa: S608
+            f"select {value} as v, count(*) as n from {staged.table} where v is not null "
+            "group by v) order by n desc, v limit $limit",
+            {"limit": MAX_CODES},
+        ).fetchall()
+        codes.append([(v, n) for v, n, _ in commonest])
+        distinct.append(commonest[0][2] if commonest else 0)
         samples.append(
             [
                 row[0]
@@ -249,15 +247,10 @@ def _whole(value: str) -> int | None:
 
 
 def _is_date(value: str, date_format: str | None) -> bool:
+    """Whether the value is a UK or ISO date, or one in the format."""
     if re.fullmatch(DATE_SHAPE, value.strip()):
         return True
-    if date_format:
-        try:
-            datetime.strptime(value.strip(), date_format)
-            return True
-        except ValueError:
-            return False
-    return False
+    return bool(date_format) and _is_date_in(value, date_format)
 
 
 def _fit(column: Column | None, key: str, values: list[str], date_format: str | None) -> float:
@@ -395,6 +388,19 @@ def guess_date_format(values: list[str]) -> str | None:
         if fit > best_fit:
             best, best_fit = pattern, fit
     return best if best_fit >= 0.9 else None
+
+
+def guess_file_date_format(kind: str, found: Profile) -> str | None:
+    """The format of the dates in the file's columns that look like the kind's date columns."""
+    dates = {c.name for c in columns(kind) if c.python_type is date}
+    return guess_date_format(
+        [
+            value
+            for key, header in guess_columns(kind, found).items()
+            if key in dates
+            for value in found.samples[found.headers.index(header)]
+        ]
+    )
 
 
 def _is_date_in(value: str, pattern: str) -> bool:
