@@ -12,6 +12,8 @@ NHS_PALE_GREY = "#E8EDEE"
 # NHS Blue first, then the Okabe-Ito palette, which stays distinct under colour-vision deficiency.
 PALETTE = ("#005EB8", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 BAND_FILL = "rgba(0, 158, 115, 0.15)"
+# Tick labels and the axis title take about this many pixels under a chart's plot area.
+BAND_NOTE_OFFSET = 60
 
 pio.templates["nhs"] = go.layout.Template(
     layout=go.Layout(
@@ -84,8 +86,6 @@ def rate_by_pcn(
         fillcolor=BAND_FILL,
         line_width=0,
         layer="below",
-        annotation_text=f"Planning band {band_low:g}-{band_high:g} per 1,000",
-        annotation_position="top left",
     )
     for position, (name, colour, pattern) in BAND_POSITION_STYLE.items():
         mask = (ordered["band_position"] == position).to_numpy()
@@ -134,18 +134,23 @@ def rate_by_pcn(
         xaxis_title="Referrals per 1,000 registered patients a year",
         yaxis={"categoryorder": "array", "categoryarray": labels},
     )
+    # Below the axis title, in pixels from the plot's foot: inside the plot the label sat on
+    # the first bar, and at a share of the height it sat on the tick numbers of short charts.
     figure.add_annotation(
-        text=f"Band source: {band_source}",
+        text=f"Shaded: planning band {band_low:g}-{band_high:g} per 1,000 a year. "
+        f"Source: {band_source}",
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.02,
+        y=0,
+        yshift=-BAND_NOTE_OFFSET,
+        xanchor="left",
         yanchor="top",
         showarrow=False,
-        font={"size": 11, "color": NHS_DARK_GREY},
+        font={"size": 12, "color": NHS_DARK_GREY},
         align="left",
     )
-    figure.update_layout(margin={"b": 60})
+    figure.update_layout(margin={"b": BAND_NOTE_OFFSET + 30})
     return figure
 
 
