@@ -65,9 +65,9 @@ def test_follow_up_completion_counts_people_across_measures_once(con):
         tile.label: tile.value for tile in outcomes_views.completion_tiles(runner(con), PERIOD)
     }
     assert tiles == {
-        "People whose Wellbeing Star rose in at least one domain": "100%",
+        "Improved on Wellbeing Star": "100%",
         "People with a baseline score": "20",
-        "... and a follow-up score": "10",
+        "With a follow-up score too": "10",
         "Follow-up completion": "50%",
     }
     assert "50%" in outcomes_views.followup_warning(runner(con), PERIOD)
@@ -89,7 +89,7 @@ def test_the_rotherham_measure_counts_people_improving_in_any_domain(con):
     )  # fmt: skip
     people, scores = outcomes_views.overview_tiles(runner(con), PERIOD)
     assert (people.value, scores.value) == ("50%", "25%")
-    assert "Rotherham" in people.help and "95% CI 30% to 70%" in people.help
+    assert "Rotherham" in people.help and "95% interval 30% to 70%" in people.help
 
 
 def test_shares_and_their_wilson_intervals_come_from_the_rounded_counts(con):

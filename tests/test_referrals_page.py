@@ -22,8 +22,8 @@ def test_referrals_page_renders_every_view_for_the_icb(app):
     assert app.title[0].value == "Referrals"
     assert [m.label for m in app.metric] == [
         "Referrals",
-        "Per 1,000 registered a year",
-        "PCNs within the planning band",
+        "Referrals per 1,000 a year",
+        "PCNs in the planning band",
         "Median wait to first contact",
         "Declined",
     ]

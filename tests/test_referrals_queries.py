@@ -374,6 +374,6 @@ def test_the_rate_caption_says_which_list_sizes_it_used(con):
     view = rate_view(lambda n, p: queries.run(con, n, p), FY, BAND, "rate")
     assert (
         "List sizes: the mean of each PCN's list size extracts dated in the period (2 extracts, "
-        "01 Apr 2025 to 01 Oct 2025). 1 PCN with no extract in the period uses the nearest one, "
-        "dated 01 Jan 2024." in view.caption
+        "1 Apr 2025 to 1 Oct 2025). 1 PCN with no extract in the period uses the nearest one, "
+        "dated 1 Jan 2024." in view.caption
     )

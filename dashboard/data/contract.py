@@ -185,6 +185,53 @@ MEASURE_DOMAINS: dict[str, tuple[str, ...]] = {
     "wemwbs": ("total",),
 }
 
+# What each code of the contract reads as on screen, in a table, on a slide. Codes stay in
+# the data and the CSV downloads; people read these. Codes not named here read as themselves
+# with spaces (`looking_after_yourself` -> `Looking after yourself`).
+LABELS: dict[str, str] = {
+    # referral_source
+    "gp": "GP",
+    "other_clinician": "Other clinician",
+    "practice_staff": "Practice staff",
+    "self": "Self-referral",
+    "vcse": "VCSE organisation",
+    "social_care": "Social care",
+    "secondary_care": "Hospital (secondary care)",
+    # reason
+    "long_term_condition": "Long-term condition",
+    "carer": "Caring",
+    # ethnicity and sex
+    "not_stated": "Not stated",
+    # status, and the funnel's open stage
+    "not_contactable": "Not contactable",
+    "did_not_attend": "Did not attend",
+    # measure
+    "wellbeing_star": "Wellbeing Star",
+    "ons4": "ONS4",
+    "swemwbs": "SWEMWBS",
+    "wemwbs": "WEMWBS",
+    # domains
+    "work_volunteering": "Work and volunteering",
+    "family_friends": "Family and friends",
+    "total": "Total score",
+    # setting
+    "gp_appointment": "GP appointments",
+    "ae_attendance": "A&E attendances",
+    "nonelective_admission": "Emergency admissions",
+    # cohort
+    "comparison": "Comparison group",
+    # activity
+    "advice_money": "Advice and money",
+    "advice_housing": "Advice and housing",
+    # funding, and the funding of an onward referral with no known service
+    "time_limited": "Time-limited",
+    "no_service_recorded": "No service recorded",
+    "unknown_service": "Service not in the extract",
+    # onward referral result
+    "declined_no_capacity": "Declined: no capacity",
+    "declined_by_person": "Declined by the person",
+}
+
 # Item names of the PRSB Social Prescribing Information Standard (v1.1) where one maps to a
 # contract column: shown in the data dictionary and the mapping step, and read as headers by
 # the mapping step's guesses, so that an export that follows the standard is recognised.

@@ -21,15 +21,17 @@ people; `disclose` applies them. Only the analysts' flag `summary --no-suppressi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from dashboard.measures import formats
 from dashboard.measures.statistics import byars_interval, wilson_interval
 
 SMALL_MAX = 7
@@ -167,23 +169,56 @@ class Disclosed:
         shown[self.withheld] = MARK
         return shown
 
-    def text(self) -> pd.DataFrame:
-        """The table for a screen: columns of counts as text (`1,235`, `*`), since a table
-        widget cannot hold numbers and `*` in one column."""
-        shown = self.display()
-        for column in shown.columns:
-            values = shown[column]
-            if (
-                any(isinstance(v, int) and not isinstance(v, bool) for v in values)
-                or (values == MARK).any()
-            ):
-                shown[column] = [
-                    "" if v is None or (isinstance(v, float) and pd.isna(v))
-                    else f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool)
-                    else str(v)
-                    for v in values
-                ]  # fmt: skip
-        return shown
+    def text(self, columns: Mapping[str, str] | Sequence[str] | None = None) -> pd.DataFrame:
+        """The table for a screen or slide, every cell as text: `*` where withheld, counts
+        as `1,235`, negatives with a true minus, dates as `1 Apr 2025`, codes by their names
+        (`Family and friends`), empty where there is no figure. `columns` picks and orders
+        the columns; a mapping also gives them their headings. (A table widget cannot hold
+        numbers and `*` in one column; the CSV keeps the numbers and codes: `display`.)"""
+        names = list(self.frame.columns) if columns is None else list(columns)
+        shown = pd.DataFrame(
+            {
+                column: [
+                    MARK if hidden else _cell(column, value)
+                    for value, hidden in zip(self.frame[column], self.withheld[column], strict=True)
+                ]
+                for column in names
+            },
+            index=self.frame.index,
+            dtype=object,
+        )
+        return shown.rename(columns=columns) if isinstance(columns, Mapping) else shown
+
+
+# Columns whose values are contract codes, shown by their names (formats.label).
+CODED_COLUMNS = frozenset(
+    {"activity", "category", "cohort", "domain", "ethnicity", "funding", "kind", "measure",
+     "nihr_group", "reason", "referral_source", "result", "setting", "sex", "stage", "status"}
+)  # fmt: skip
+
+
+def _cell(column: str, value: Any) -> str:
+    """One shown value as text (see `Disclosed.text`)."""
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        return formats.label(value) if column in CODED_COLUMNS else value
+    if _missing(value):
+        return ""
+    if isinstance(value, datetime | pd.Timestamp):
+        stamp = pd.Timestamp(value)
+        has_time = stamp != stamp.normalize()
+        return formats.day(stamp) + (f" {stamp:%H:%M}" if has_time else "")
+    if isinstance(value, date):
+        return formats.day(value)
+    if isinstance(value, int | np.integer | float | np.floating):
+        number = float(value)
+        if number.is_integer():
+            return formats.number(number)
+        # Shown figures are rounded already: keep the decimals they have.
+        decimals = len(f"{number:.3f}".rstrip("0").split(".")[1])
+        return formats.number(number, decimals)
+    return str(value)
 
 
 # Scalars --------------------------------------------------------------------------------------
@@ -221,7 +256,7 @@ def count_text(value: Any, policy: Policy | None = None) -> str:
     if _missing(value):
         return "-"
     shown = count(value, policy)
-    return MARK if shown is None else f"{shown:,}"
+    return MARK if shown is None else formats.number(shown)
 
 
 def people_text(value: Any, policy: Policy | None = None) -> str:
@@ -256,9 +291,13 @@ def built(value: Any, n: Any, policy: Policy | None = None) -> float | None:
     return float(value)
 
 
-def figure_text(value: Any, template: str = "{:.1f}") -> str:
-    """A shown figure for text: `*` when withheld (None or NaN)."""
-    return MARK if _missing(value) else template.format(value)
+def figure_text(value: Any, template: str | Callable[[float], str] = "{:.1f}") -> str:
+    """A shown figure for text: `*` when withheld (None or NaN), else written by `template`:
+    a format string (`{:.0f}%`, its minus made a true one) or a function of
+    dashboard.measures.formats (`formats.money`)."""
+    if _missing(value):
+        return MARK
+    return template(value) if callable(template) else formats.true_minus(template.format(value))
 
 
 # Frames ---------------------------------------------------------------------------------------

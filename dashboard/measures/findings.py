@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.measures import formats
+from dashboard.measures.filters import Filters
+
 
 def band_finding(rates: pd.DataFrame) -> str:
     """E.g. `4 of 30 PCNs refer below the planning band`."""
@@ -21,9 +24,21 @@ def band_finding(rates: pd.DataFrame) -> str:
     return f"All {total} PCNs refer at or above the planning band ({above} above)"
 
 
-def change_phrase(current: float | None, previous: float | None) -> str | None:
-    """`+14% on the previous period`, or None when there is nothing to compare."""
+def versus(filters: Filters) -> str:
+    """What a change is against, short enough for a tile: `vs last year` for a whole
+    financial year, else `vs previous` (the tile's help names the period)."""
+    return "vs last year" if filters.financial_years == 1 else "vs previous"
+
+
+def previous_sentence(filters: Filters) -> str:
+    """`Change compared with 1 Apr 2024 to 31 Mar 2025.`: what a tile's change is against."""
+    earlier = filters.previous()
+    return f"Change compared with {formats.period(earlier.date_from, earlier.date_to)}."
+
+
+def change_phrase(current: float | None, previous: float | None, against: str) -> str | None:
+    """`+14% vs last year`, or None when there is nothing to compare."""
     if current is None or previous in (None, 0) or pd.isna(current) or pd.isna(previous):
         return None
     change = (current - previous) / previous * 100
-    return f"{change:+.0f}% on the previous period"
+    return f"{formats.signed_percent(change)} {against}"

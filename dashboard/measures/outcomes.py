@@ -7,7 +7,7 @@ for a set of PCNs, so the selection and the ICB come from one query and always a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -28,9 +28,27 @@ LOW_FOLLOWUP_PCT = 60.0  # below this share with a follow-up, results may flatte
 MEASURE_LABEL = {
     "wellbeing_star": "Wellbeing Star",
     "ons4": "ONS4",
-    "swemwbs": "SWEMWBS (metric score)",
+    "swemwbs": "SWEMWBS",
     "wemwbs": "WEMWBS",
 }
+# What each measure's short name stands for: spelled out on its first use in every view.
+MEASURE_NAME = {
+    "ons4": "ONS personal wellbeing, four questions",
+    "swemwbs": "Short Warwick-Edinburgh Mental Wellbeing Scale",
+    "wemwbs": "Warwick-Edinburgh Mental Wellbeing Scale",
+}
+
+
+def names_sentence(measures: Iterable[str]) -> str:
+    """`ONS4: ONS personal wellbeing, four questions. SWEMWBS: ...` for the measures a view
+    names, so a reader meets each abbreviation spelled out."""
+    return " ".join(
+        f"{MEASURE_LABEL[m]}: {MEASURE_NAME[m]}."
+        for m in dict.fromkeys(measures)
+        if m in MEASURE_NAME
+    )
+
+
 SUMS = [
     "people_with_baseline",
     "n",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.measures import outcomes
+from dashboard.measures import formats, outcomes
 from dashboard.measures.control_limits import funnel_plot_view
 from dashboard.measures.disclosure import Ratio, Rules, ratio
 from dashboard.measures.filters import Filters
@@ -50,8 +50,8 @@ def followup_pcn_view(run: Runner, filters: Filters, measure: str) -> View:
         measured = shown.dropna(subset=["followup_pct"])
         low = measured[measured["followup_pct"] < LOW_FOLLOWUP_PCT]
         return (
-            f"{len(low)} of {len(measured)} PCNs shown have a follow-up for fewer than "
-            f"{LOW_FOLLOWUP_PCT:.0f}% of people"
+            f"{MEASURE_LABEL[measure]}: {len(low)} of {len(measured)} PCNs shown have a "
+            f"follow-up for fewer than {LOW_FOLLOWUP_PCT:.0f}% of people"
         )
 
     return funnel_plot_view(
@@ -67,8 +67,8 @@ def followup_pcn_view(run: Runner, filters: Filters, measure: str) -> View:
         size_title="People with a baseline score",
         value_title="% with a follow-up",
         selected=filters.pcns,
-        caption="Where few people have a follow-up, that PCN's results say little: those "
-        "followed up may be those who did well.",
+        caption=f"{outcomes.names_sentence([measure])} Where few people have a follow-up, that "
+        "PCN's results say little: those followed up may be those who did well.".lstrip(),
     )
 
 
@@ -93,14 +93,19 @@ def improved_pcn_view(run: Runner, filters: Filters, measure: str, domain: str) 
     icb = outcomes.summarise(sums)
     icb = icb[(icb["measure"] == measure) & (icb["domain"] == domain)]
     icb_pct = ratio(icb["n_improved"].sum(), icb["n"].sum(), 100) if len(icb) else None
-    label = f"{MEASURE_LABEL[measure]}, {domain.replace('_', ' ')}"
+    label = f"{MEASURE_LABEL[measure]}, {formats.in_sentence(domain)}"
 
     def title(shown: pd.DataFrame) -> str:
         chosen = shown[shown["pcn_code"].isin(filters.pcns)]
         selection = ratio(chosen["n_improved"].sum(), chosen["n"].sum(), 100)
         if filters.pcns and chosen["n"].notna().all() and selection is not None and icb_pct:
-            return f"{label}: {selection:.0f}% improved in the selection, {icb_pct:.0f}% in the ICB"
-        return f"{label}: % improved by PCN" + (f" (ICB {icb_pct:.0f}%)" if icb_pct else "")
+            return (
+                f"{label}: {formats.percent(selection)} improved in the selection, "
+                f"{formats.percent(icb_pct)} in the ICB"
+            )
+        return f"{label}: % improved by PCN" + (
+            f" (ICB {formats.percent(icb_pct)})" if icb_pct else ""
+        )
 
     return funnel_plot_view(
         "outcomes_improved_by_pcn",
@@ -115,5 +120,6 @@ def improved_pcn_view(run: Runner, filters: Filters, measure: str, domain: str) 
         size_title="People with paired scores",
         value_title="% of people who improved",
         selected=filters.pcns,
-        caption="Selected PCNs are outlined. The CSV holds each PCN's 95% Wilson interval.",
+        caption=f"{outcomes.names_sentence([measure])} Selected PCNs are outlined. The CSV "
+        "holds each PCN's 95% interval (Wilson).".lstrip(),
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.charts import outcomes as outcome_charts
 from dashboard.charts import theme as charts
-from dashboard.measures import outcomes
+from dashboard.measures import formats, outcomes
 from dashboard.measures.disclosure import (
     count,
     count_text,
@@ -72,16 +72,16 @@ def _wilson_text(part: Any, whole: Any) -> str:
     if shown_part is None or not shown_whole:
         return ""
     low, high = wilson_interval(shown_part, shown_whole)
-    return f"95% CI {low * 100:.0f}% to {high * 100:.0f}%"
+    return f"95% interval {formats.percent(low * 100)} to {formats.percent(high * 100)}."
 
 
 def rotherham_tile(people: dict[str, Any]) -> Tile:
     """The Rotherham evaluation's measure: people whose Star rose in at least one domain."""
     return Tile(
-        "People whose Wellbeing Star rose in at least one domain",
+        "Improved on Wellbeing Star",
         figure_text(people["star_improved_pct"], "{:.0f}%") if people["star_people"] else "-",
-        help="Of people with a paired Wellbeing Star, the share with a higher score at "
-        f"follow-up in any domain (the Rotherham evaluation's measure); n = "
+        help="People whose Wellbeing Star score rose in at least one domain at follow-up, of "
+        "people with a baseline and a follow-up Star (the Rotherham evaluation's measure); n = "
         f"{count_text(people['star_people'])} people. {people['star_improved_ci']}",
     )
 
@@ -96,7 +96,12 @@ def completion_tiles(run: Runner, filters: Filters) -> list[Tile]:
             count_text(people["people_with_baseline"]),
             help="Referrals with a baseline score on any measure; rounded to the nearest 5.",
         ),
-        Tile("... and a follow-up score", count_text(people["n"])),
+        Tile(
+            "With a follow-up score too",
+            count_text(people["n"]),
+            help="People with a baseline and a follow-up score on at least one measure; "
+            "rounded to the nearest 5.",
+        ),
         Tile(
             "Follow-up completion",
             figure_text(share, "{:.0f}%") if people["people_with_baseline"] else "-",
@@ -111,9 +116,9 @@ def followup_warning(run: Runner, filters: Filters) -> str | None:
     if share is None or share >= LOW_FOLLOWUP_PCT:
         return None
     return (
-        f"Only {share:.0f}% of people have a follow-up score. People who complete a follow-up "
-        "may differ from those who do not (often they did better), so these results may "
-        "overstate the benefit."
+        f"Only {formats.percent(share)} of people have a follow-up score. People who "
+        "complete a follow-up may differ from those who do not (often they did better), so "
+        "these results may overstate the benefit."
     )
 
 
@@ -133,8 +138,8 @@ def star_headline(shown: pd.DataFrame) -> str:
         return "Wellbeing Star: baseline and follow-up by domain"
     best = ranked.sort_values("pct_improved", ascending=False).iloc[0]
     return (
-        f"Wellbeing Star: {best['pct_improved']:.0f}% improved in "
-        f"{best['domain'].replace('_', ' ')}, the most of any domain"
+        f"Wellbeing Star: {formats.percent(best['pct_improved'])} improved in "
+        f"{formats.in_sentence(best['domain'])}, the most of any domain"
     )
 
 
@@ -175,15 +180,17 @@ def star_messages(shown: pd.DataFrame, people: str) -> list[str]:
     if len(ranked):
         top = ranked.sort_values("pct_improved", ascending=False).iloc[0]
         messages.append(
-            f"{top['pct_improved']:.0f}% improved in {top['domain'].replace('_', ' ')} "
-            f"(95% CI {top['improved_ci_low']:.0f}% to {top['improved_ci_high']:.0f}%)"
+            f"{formats.percent(top['pct_improved'])} improved in "
+            f"{formats.in_sentence(top['domain'])} (95% interval "
+            f"{formats.percent(top['improved_ci_low'])} to "
+            f"{formats.percent(top['improved_ci_high'])})"
         )
     low = _pooled(shown, "low_baseline_improved", "low_baseline_n")
     everyone = _pooled(shown, "n_improved", "n")
     if low is not None and everyone is not None:
         messages.append(
-            f"Scores that started low (2 or less) improved {low:.0f}% of the time, against "
-            f"{everyone:.0f}% for all scores"
+            f"Scores that started low (2 or less) improved {formats.percent(low)} of the time, "
+            f"against {formats.percent(everyone)} for all scores"
         )
     return messages
 
@@ -209,7 +216,7 @@ def improved_view(run: Runner, filters: Filters) -> View:
         "outcomes_star_improved",
         star,
         draw,
-        caption="Improved: a higher score at follow-up; bars show 95% Wilson intervals. "
+        caption="Improved: a higher score at follow-up; bars show 95% intervals (Wilson). "
         + LOW_BASELINE_NOTE,
     )
 
@@ -234,8 +241,9 @@ def change_view(run: Runner, filters: Filters) -> View:
 
 
 def _item(measure: str, domain: str) -> str:
+    """`ONS4 anxiety (a fall is better)`, `SWEMWBS total score`."""
     lower = outcomes.better(measure, domain) == "lower"
-    return f"{MEASURE_LABEL[measure]}: {domain.replace('_', ' ')}" + (
+    return f"{MEASURE_LABEL[measure]} {formats.in_sentence(domain)}" + (
         " (a fall is better)" if lower else ""
     )
 
@@ -260,18 +268,26 @@ def score_items(run: Runner, filters: Filters) -> dict[str, tuple[str, str]]:
 
 def scores_view(run: Runner, filters: Filters) -> View:
     """Mean improvement per measure with its 95% confidence interval (a fall, for anxiety)."""
+    scores = _scores(run, filters)
     return outcomes.view(
         "outcomes_scores_change",
-        _scores(run, filters),
+        scores,
         lambda shown: outcome_charts.mean_with_ci(
             shown, "item", "mean_improvement", "ci_low", "ci_high",
             "Mean improvement per measure, with 95% confidence intervals",
             "Mean improvement in points (for ONS4 anxiety, the fall)",
         ),
-        caption="SWEMWBS totals are converted to metric scores with the published Rasch table "
-        "before any comparison. ONS4 items are reported one by one, never summed; for anxiety a "
-        "fall is an improvement and is shown as a positive improvement here.",
+        caption=f"{outcomes.names_sentence(scores['measure'])} {SWEMWBS_CONVERSION} ONS4 "
+        "questions are reported one by one, never added up; for anxiety a fall is an "
+        "improvement and is shown as a positive improvement here.",
     )  # fmt: skip
+
+
+SWEMWBS_CONVERSION = (
+    "SWEMWBS totals (7 to 35) are converted with the scale's published table, so that a step "
+    "means the same change anywhere on the scale, before any comparison (the Rasch "
+    "conversion to metric scores)."
+)
 
 
 SCORE_TABLE = ["item", "n", "followup_pct", "mean_change", "pct_improved", "pct_meaningful"]
@@ -285,9 +301,9 @@ def scores_table(view: View) -> pd.DataFrame:
 def meaningful_note(settings: Settings | None = None) -> str:
     settings = settings or load_settings()
     return (
-        f"Meaningful change: SWEMWBS {settings.outcomes.swemwbs_meaningful_change:g} metric "
-        f"points or more, WEMWBS {settings.outcomes.wemwbs_meaningful_change:g} points or more "
-        f"({settings.outcomes.source}). Both are settings in settings.toml."
+        f"Meaningful change: SWEMWBS {settings.outcomes.swemwbs_meaningful_change:g} points or "
+        f"more on the converted score, WEMWBS {settings.outcomes.wemwbs_meaningful_change:g} "
+        f"points or more ({settings.outcomes.source}). Both are settings in settings.toml."
     )
 
 
@@ -305,7 +321,8 @@ def distribution_view(run: Runner, filters: Filters, item: str) -> View:
         "wemwbs": settings.outcomes.wemwbs_meaningful_change,
     }.get(measure)
     title = (
-        f"{item}: {picked['pct_improved']:.0f}% improved, {picked['pct_worse']:.0f}% did worse"
+        f"{item}: {formats.percent(picked['pct_improved'])} improved, "
+        f"{formats.percent(picked['pct_worse'])} did worse"
         if pd.notna(picked["pct_improved"]) and pd.notna(picked["pct_worse"])
         else item
     )
@@ -313,9 +330,11 @@ def distribution_view(run: Runner, filters: Filters, item: str) -> View:
         "outcomes_change_distribution",
         spread,
         lambda shown: outcome_charts.change_distribution(
-            shown, title, threshold, "metric points" if measure == "swemwbs" else "points"
+            shown, title, threshold, "converted points" if measure == "swemwbs" else "points"
         ),
-        caption=f"n = {people_text(picked['n'])} people with paired scores.",
+        caption=f"{outcomes.names_sentence([measure])} n = {people_text(picked['n'])} people "
+        "with a baseline and a follow-up score."
+        + (f" {SWEMWBS_CONVERSION}" if measure == "swemwbs" else ""),
     )
 
 
@@ -332,10 +351,10 @@ def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
     return [
         rotherham_tile(completion(run, filters)),
         Tile(
-            "Wellbeing Star domain scores that rose",
-            figure_text(share, "{:.0f}%") if people else "no follow-ups",
-            help=f"Share of paired Wellbeing Star domain scores that rose at follow-up; "
-            f"n = {count_text(people)} people.",
+            "Star scores that rose",
+            figure_text(share, "{:.0f}%") if people else "No follow-ups",
+            help="Share of Wellbeing Star domain scores that rose between baseline and "
+            f"follow-up, over all domains; n = {count_text(people)} people.",
         ),
     ]
 

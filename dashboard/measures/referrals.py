@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
-from dashboard.measures import control_limits, findings, waits
+from dashboard.measures import control_limits, findings, formats, waits
 from dashboard.measures.disclosure import (
     MARK,
     Ratio,
@@ -86,13 +86,20 @@ def _intervals(now: dict[str, Any], kpis: pd.Series, years: float | None) -> dic
     texts = {}
     if shown is not None and years:
         low, high = byars_interval(shown)
-        texts["rate"] = f"95% CI {low * 1000 / years:.1f} to {high * 1000 / years:.1f}."
+        texts["rate"] = (
+            f"95% interval {formats.number(low * 1000 / years, 1)} to "
+            f"{formats.number(high * 1000 / years, 1)}."
+        )
     if shown and declined is not None:
         low, high = wilson_interval(declined, shown)
-        texts["declined"] = f"95% CI {low * 100:.1f}% to {high * 100:.1f}%."
+        texts["declined"] = (
+            f"95% interval {formats.percent(low * 100, 1)} to {formats.percent(high * 100, 1)}."
+        )
     if now["pcns"]:
         low, high = wilson_interval(now["pcns_in_band"], now["pcns"])
-        texts["in_band"] = f"95% CI {low * 100:.0f}% to {high * 100:.0f}% of PCNs."
+        texts["in_band"] = (
+            f"95% interval {formats.percent(low * 100)} to {formats.percent(high * 100)} of PCNs."
+        )
     return texts
 
 
@@ -100,32 +107,39 @@ def _figure(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _delta(now: Any, before: Any, template: str) -> str | None:
+def _delta(now: Any, before: Any, write: Callable[[float], str]) -> str | None:
     """The change on the previous period, or None when either period has no figure."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return template.format(now - before)
+    return write(now - before)
+
+
+def _days(change: float) -> str:
+    return f"{formats.signed(change)} day{'s' * (round(abs(change)) != 1)}"
 
 
 def _unknown_note(now: dict[str, Any]) -> str:
     unknown = now["unknown_pcn"]
     if not unknown:
         return ""
-    amount = "Fewer than 8" if unknown == MARK else f"{unknown:,}"
+    amount = "Fewer than 8" if unknown == MARK else formats.number(unknown)
     return (
         f" {amount} referrals from PCN codes missing from the reference list are left out "
         "of every figure (see the Data page)."
     )
 
 
-def _tile(label: str, value: str, delta: str | None, colour: str, help: str | None) -> Tile:
-    """A zero change is neutral, not red or green."""
+def _tile(label: str, value: str, delta: str | None, colour: str, help: str, against: str) -> Tile:
+    """A zero change is neutral, not red or green. st.metric reads a change's direction (its
+    arrow and colour) from a leading hyphen, so a tile's change keeps one for its minus."""
     if delta is not None and ZERO_CHANGE.match(delta):
-        delta, colour = "No change on the previous period", "off"
+        delta, colour = f"No change {against}", "off"
+    if delta is not None and delta.startswith(formats.MINUS):
+        delta = "-" + delta[1:]
     return Tile(label, value, delta, colour, help)
 
 
-ZERO_CHANGE = re.compile(r"^[+-]?0(\.0+)?\D")
+ZERO_CHANGE = re.compile(rf"^[+\-{formats.MINUS}]?0(\.0+)?\D")
 
 
 def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
@@ -136,40 +150,56 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
     before = headline(run, filters.previous(), band)
     if not before["referrals"]:
         before = dict.fromkeys(before)
+    against = findings.versus(filters)
+    compared = f" {findings.previous_sentence(filters)}"
     return [
         _tile(
             "Referrals",
-            MARK if now["referrals"] is None else f"{now['referrals']:,}",
-            findings.change_phrase(now["referrals"], before["referrals"]),
+            figure_text(now["referrals"], formats.number),
+            findings.change_phrase(now["referrals"], before["referrals"], against),
             "normal",
-            "Counts are rounded to the nearest 5 (disclosure control)." + _unknown_note(now),
+            "Counts are rounded to the nearest 5 (disclosure control)."
+            + _unknown_note(now)
+            + compared,
+            against,
         ),
         _tile(
-            "Per 1,000 registered a year",
+            "Referrals per 1,000 a year",
             figure_text(now["rate_per_1000"]),
-            findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"]),
+            findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"], against),
             "off",
-            f"{RATE_DEFINITION} {now['intervals'].get('rate', '')}",
+            f"Referrals per 1,000 registered patients a year. {RATE_DEFINITION} "
+            f"{now['intervals'].get('rate', '')}{compared}",
+            against,
         ),
         _tile(
-            "PCNs within the planning band",
+            "PCNs in the planning band",
             f"{now['pcns_in_band']} of {now['pcns']}",
-            _delta(now["pcns_in_band"], before["pcns_in_band"], "{:+.0f} on the previous period"),
+            _delta(
+                now["pcns_in_band"],
+                before["pcns_in_band"],
+                lambda d: f"{formats.signed(d)} {against}",
+            ),
             "normal",
-            f"Band {band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year. {band.source} "
-            + now["intervals"].get("in_band", ""),
+            f"PCNs referring within the planning band, {band.low_per_1000:g}-"
+            f"{band.high_per_1000:g} per 1,000 a year. Source: {band.source}. "
+            f"{now['intervals'].get('in_band', '')}{compared}",
+            against,
         ),
         _tile(
             "Median wait to first contact",
-            figure_text(now["median_wait_days"], "{:.0f} days"),
+            figure_text(now["median_wait_days"], lambda d: f"{formats.number(d)} days"),
             _delta(
                 now["median_wait_days"],
                 before["median_wait_days"],
-                "{:+.0f} days on the previous period",
+                lambda d: f"{_days(d)} {against}",
             ),
             "inverse",
-            f"Kaplan-Meier, counting people still waiting. 90th percentile: "
-            f"{figure_text(now['p90_wait_days'], '{:.0f} days')}.",
+            "Half of referrals had a first contact within this many days, counting people still "
+            "waiting (a Kaplan-Meier estimate). 9 in 10 within "
+            f"{figure_text(now['p90_wait_days'], lambda d: f'{formats.number(d)} days')}."
+            + compared,
+            against,
         ),
         _tile(
             "Declined",
@@ -177,11 +207,13 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
             _delta(
                 now["decline_rate_pct"],
                 before["decline_rate_pct"],
-                "{:+.1f} points on the previous period",
+                lambda d: f"{formats.signed(d, 1)} pts {against}",
             ),
             "inverse",
-            "Declined / referred (SNOMED CT 871711000000103, social prescribing declined). "
-            + now["intervals"].get("declined", ""),
+            "Referrals declined by the person, as a share of referrals (SNOMED CT "
+            "871711000000103, social prescribing declined). The change is in percentage points "
+            f"(pts). {now['intervals'].get('declined', '')}{compared}",
+            against,
         ),
     ]
 
@@ -238,7 +270,7 @@ def rate_title(rates: pd.DataFrame) -> str:
         if pd.isna(row["rate_per_1000"]):
             return f"{row['pcn_name']}: too few referrals to show a rate (ICB {icb})"
         return (
-            f"{row['pcn_name']} refers {row['rate_per_1000']:.1f} per 1,000 a year, "
+            f"{row['pcn_name']} refers {formats.number(row['rate_per_1000'], 1)} per 1,000 a year, "
             f"{row['band_position']} the band (ICB {icb}; "
             f"{int(row['rank_high_to_low'])} of {len(rates)} PCNs)"
         )
@@ -259,14 +291,16 @@ def list_size_sentence(rates: pd.DataFrame) -> str:
         span = f"{low}" if low == high else f"{low} to {high}"
         sentence = (
             f"List sizes: the mean of each PCN's list size extracts dated in the period ({span} "
-            f"extract{'s' * (high != 1)}, {dated['list_size_from'].min():%d %b %Y} to "
-            f"{dated['list_size_to'].max():%d %b %Y})."
+            f"extract{'s' * (high != 1)}, "
+            f"{formats.period(dated['list_size_from'].min(), dated['list_size_to'].max())})."
         )
     nearest = rates.loc[extracts == 0]
     if len(nearest):
         dates = nearest["list_size_from"].dropna()
         when = (
-            f", dated {dates.min():%d %b %Y}" if len(dates) and dates.min() == dates.max() else ""
+            f", dated {formats.day(dates.min())}"
+            if len(dates) and dates.min() == dates.max()
+            else ""
         )
         sentence += (
             f" {len(nearest)} PCN{'s' * (len(nearest) != 1)} with no extract in the period "
@@ -279,7 +313,7 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
     rates = _rates(run, filters, band)
     subtitle = (
         f"n = {count_text(rates['referrals'].sum())} referrals, {len(rates)} PCNs, "
-        f"{filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y}"
+        f"{formats.period(filters.date_from, filters.date_to)}"
     )
 
     def draw(shown: pd.DataFrame):
@@ -342,8 +376,13 @@ def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str
     rates = rate_table(run, filters, band)
     first = f"{now['referrals_text']} referrals in the period"
     if now["rate_per_1000"] is not None:
-        first += f"; referral rate {now['rate_per_1000']:.1f} per 1,000 registered patients a year"
-        change = findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"])
+        first += (
+            f"; referral rate {formats.number(now['rate_per_1000'], 1)} per 1,000 registered "
+            "patients a year"
+        )
+        change = findings.change_phrase(
+            now["rate_per_1000"], before["rate_per_1000"], _on_previous(filters)
+        )
         first += f" ({change})" if change else ""
     below = int((rates["band_position"] == "below").sum())
     messages = [
@@ -354,10 +393,15 @@ def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str
     messages += rate_funnel_view(run, filters, band).messages
     if now["median_wait_days"] is not None and now["decline_rate_pct"] is not None:
         messages.append(
-            f"Median wait from referral to first contact {now['median_wait_days']:.0f} days; "
-            f"{now['decline_rate_pct']:.0f}% of referrals declined"
+            f"Median wait from referral to first contact {formats.number(now['median_wait_days'])} "
+            f"days; {formats.percent(now['decline_rate_pct'])} of referrals declined"
         )
     return tuple(messages)
+
+
+def _on_previous(filters: Filters) -> str:
+    """What a key message's change is against, in full."""
+    return "on the previous year" if filters.financial_years == 1 else "on the previous period"
 
 
 def slide_notes(band: ReferralBand) -> str:
