@@ -197,7 +197,7 @@ def test_funding_ends_are_measured_from_the_datas_date_not_the_periods_end(icb):
     run = lambda name, params: queries.run(icb, name, params)  # noqa: E731
     heading, ending = capacity_funding.funding_ending(run, SUMMER)
     assert ending.frame["service_id"].tolist() == ["E_FEB"]
-    assert heading.startswith("Funding ends between 01 Dec 2025 (the data's date) and 01 Jun 2026")
+    assert heading.startswith("Funding ends between 1 Dec 2025 (the data's date) and 1 Jun 2026")
 
 
 def test_funding_share_counts_demand_by_service_funding(icb):
@@ -376,9 +376,9 @@ def test_display_table_marks_withheld_counts_and_labels_codes():
         {"activity": "Activity", "funding": "Funding", "funding_end_date": "Ends", "demand": "n"},
     )
     assert shown.to_dict("list") == {
-        "Activity": ["Advice money", "Walking"],
+        "Activity": ["Advice and money", "Walking"],
         "Funding": ["Time-limited", "Funded"],
-        "Ends": [date(2026, 4, 14), date(2026, 5, 1)],
+        "Ends": ["14 Apr 2026", "1 May 2026"],
         "n": ["*", "40"],
     }
 

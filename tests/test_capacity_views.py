@@ -81,8 +81,8 @@ def test_tiles_and_titles_count_months_only_where_the_demand_is_shown(con):
     assert tiles["Onward referrals"].value == MARK
     assert tiles["Unmet"].value == MARK and tiles["Unmet"].delta is None
     # "1 of 1 months with demand" would say the pair had at least one onward referral a month.
-    assert tiles["PCN-activity-months short"].value == MARK
-    assert tiles["PCN-activity-months short"].delta is None
+    assert tiles["Months short of places"].value == MARK
+    assert tiles["Months short of places"].delta is None
     monthly = capacity_views.monthly_view(runner(con), only_small, SMALL, "Small PCN", "walking")
     assert "n = *" in monthly.title
     assert monthly.shown.display()["demand"].isin([0, MARK]).all()
@@ -116,7 +116,7 @@ def test_totals_of_months_leave_out_withheld_pairs_so_no_difference_gives_them_b
     )  # fmt: skip
     year = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
     run = runner(con)
-    tile = {t.label: t for t in capacity_views.tiles(run, year)}["PCN-activity-months short"]
+    tile = {t.label: t for t in capacity_views.tiles(run, year)}["Months short of places"]
     assert tile.delta == "of 1 with demand"  # the big PCN's June only
     group = capacity_views.group_view(run, year).shown.display().set_index("nihr_group")
     assert group.loc["natural world", "months_with_demand"] == 1

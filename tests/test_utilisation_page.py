@@ -62,7 +62,8 @@ def test_unit_cost_editor_changes_the_cost_figure(app):
     tripled = set_gp_cost(at, 126.0)
     assert doubled > at_default
     # each extra GBP 42 per GP appointment adds the same amount per person: shown GP use x 42
-    assert tripled - doubled == pytest.approx(doubled - at_default, abs=0.02)
+    # (the tile shows whole pounds, so each step may differ by the rounding)
+    assert tripled - doubled == pytest.approx(doubled - at_default, abs=1)
 
 
 def test_page_explains_when_nothing_is_loaded(db_path, monkeypatch):

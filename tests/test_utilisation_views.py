@@ -119,9 +119,9 @@ def test_costs_are_shown_figures_times_unit_costs_and_the_total_times_shown_peop
     assert (row["before_cost"], row["after_cost"], row["change_cost"]) == (147.0, 105.0, -42.0)
     assert row["change_cost_total"] == -420.0  # -42 x the 10 people shown, not x 12
     tiles = {tile.label: tile.value for tile in utilisation_costs.cost_tiles(view)}
-    assert tiles["Cost per person before"] == "£147.00"
-    assert tiles["Net change per person"] == "-£42.00"
-    assert tiles["Net change across people"] == "-£420"
+    assert tiles["Cost per person before"] == "£147"
+    assert tiles["Change per person"] == "\u2212£42"
+    assert tiles["Change across everyone"] == "\u2212£420"
 
 
 def test_two_window_lengths_are_shown_one_at_a_time_and_each_figure_says_its_window(con):
@@ -152,7 +152,7 @@ def test_people_whose_after_window_had_not_ended_are_counted_in_a_caveat(con):
     run = runner(con)
     caveat = utilisation.not_elapsed_caveat(run, PERIOD)
     assert caveat == (
-        "10 people whose after-window had not ended by the extract date are left out "
+        "10 people whose after-window had not ended when the counts were extracted are left out "
         "(6-month windows before and after referral)."
     )
     assert gp(utilisation.before_after_view(run, PERIOD).shown.frame)["before_per_person"] == 3.0
@@ -163,7 +163,7 @@ def test_a_small_number_left_out_is_said_as_fewer_than_8(con):
     people(con, "L", 3, 9, 0)
     set_extract_dates(con, lambda person: date(2025, 11, 1) if person.startswith("L") else None)
     caveat = utilisation.not_elapsed_caveat(runner(con), PERIOD)
-    assert caveat.startswith("fewer than 8 people whose after-window had not ended")
+    assert caveat.startswith("Fewer than 8 people whose after-window had not ended")
 
 
 def test_the_board_view_states_its_key_messages_from_shown_figures(con):
@@ -171,7 +171,7 @@ def test_the_board_view_states_its_key_messages_from_shown_figures(con):
     view = utilisation.board_view(runner(con), PERIOD)
     assert view.title == "GP appointments per person fell 29% in the 6 months after referral"
     assert view.messages[0] == "10 people with 6-month windows before and after referral"
-    assert view.messages[1] == "Per person after referral: GP appointments -29%"
+    assert view.messages[1] == "Per person after referral: GP appointments \u221229%"
     assert "regression to the mean" in view.messages[2]
     assert utilisation.SLIDE_NOTES and "*" not in utilisation.SLIDE_NOTES
 

@@ -18,31 +18,23 @@ import pandas as pd
 from dashboard.data.contract import ACTIVITY_GROUP
 from dashboard.measures.disclosure import Disclosed, ratio
 from dashboard.measures.filters import Filters
+from dashboard.measures.formats import label
 
 # The contract's activity -> NIHR group mapping, bound into SQL as `$activity_groups`.
 ACTIVITY_GROUPS_PARAM: list[list[str]] = [[a, g] for a, g in ACTIVITY_GROUP.items()]
 UNMET_REASONS = {
-    "waitlisted": "Waitlisted",
-    "declined_no_capacity": "Declined: no capacity",
-    "service_closed": "Service closed",
+    code: label(code) for code in ("waitlisted", "declined_no_capacity", "service_closed")
 }
 RISKY_FUNDING = ("unfunded", "time_limited")
 FUNDING_LABELS = {
-    "funded": "Funded",
-    "time_limited": "Time-limited",
-    "unfunded": "Unfunded",
-    "no_service_recorded": "No service recorded",
-    "unknown_service": "Service not in the extract",
+    code: label(code)
+    for code in ("funded", "time_limited", "unfunded", "no_service_recorded", "unknown_service")
 }
 
 
 def params(filters: Filters) -> dict[str, Any]:
     """The filter's parameters plus the NIHR group mapping the capacity queries take."""
     return {**filters.params(), "activity_groups": ACTIVITY_GROUPS_PARAM}
-
-
-def label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
 
 
 def heatmap_pcns(pairs: pd.DataFrame, limit: int = 30) -> list[str]:
@@ -109,31 +101,6 @@ def risky_share(funding: pd.DataFrame) -> tuple[float | None, int]:
 
 
 def display_table(protected: Disclosed, columns: dict[str, str]) -> pd.DataFrame:
-    """The `columns` of a protected table (renamed), `*` where withheld, for `st.dataframe`.
-
-    A column that mixes numbers and `*` is shown as text (Arrow needs one type a column).
-    """
-    shown = protected.display()[list(columns)]
-    for column in shown.columns:
-        if pd.api.types.is_datetime64_any_dtype(protected.frame[column]):
-            shown[column] = protected.frame[column].dt.date
-    for coded in ("activity", "funding", "status"):
-        if coded in shown.columns:
-            shown[coded] = shown[coded].map(lambda code: FUNDING_LABELS.get(code, label(code)))
-    shown = shown.rename(columns=columns)
-    for column in shown.columns:
-        values = shown[column]
-        if (
-            values.map(lambda v: isinstance(v, str)).any()
-            and not values.map(lambda v: isinstance(v, str)).all()
-        ):
-            shown[column] = values.map(_as_text)
-    return shown
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if pd.isna(value):
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    """The `columns` of a protected table (renamed) as text for `st.dataframe`: `*` where
+    withheld, codes by their names, dates as `1 Apr 2025` (Disclosed.text)."""
+    return protected.text(columns)

@@ -7,7 +7,7 @@ No Streamlit here; built through the disclosure gate like every view.
 from __future__ import annotations
 
 from dashboard.charts import capacity as capacity_charts
-from dashboard.measures import capacity
+from dashboard.measures import capacity, formats
 from dashboard.measures.capacity import FUNDING_LABELS, params
 from dashboard.measures.disclosure import (
     Disclosed,
@@ -81,9 +81,12 @@ def funding_ending(run: Runner, filters: Filters) -> tuple[str, Disclosed]:
         run("capacity_funding_ending", {**params(filters), "data_date": start}),
         Rules(counts=("demand",)),
     )
-    window = f"{start:%d %b %Y} (the data's date) and {capacity.funding_window_end(start):%d %b %Y}"
+    window = (
+        f"{formats.day(start)} (the data's date) and "
+        f"{formats.day(capacity.funding_window_end(start))}"
+    )
     heading = (
-        f"Funding ends between {window} for {len(ending.frame)} open or paused services"
+        f"Funding ends between {window} for {_services(len(ending.frame), 'open or paused ')}"
         if len(ending.frame)
         else f"No open or paused service's funding ends between {window}"
     )
@@ -97,8 +100,13 @@ def closed_services(run: Runner, filters: Filters) -> tuple[str, Disclosed]:
         Rules(counts=("onward_referrals", "turned_away")),
     )
     heading = (
-        f"{len(closed.frame)} closed services still received onward referrals"
+        f"{_services(len(closed.frame), 'closed ')} still received onward referrals"
         if len(closed.frame)
         else "No closed service received onward referrals in the period"
     )
     return heading, closed
+
+
+def _services(n: int, kind: str = "") -> str:
+    """`1 service`, `21 closed services`."""
+    return f"{n} {kind}service{'s' * (n != 1)}"

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from dashboard.charts import capacity as capacity_charts
-from dashboard.measures import capacity
-from dashboard.measures.capacity import UNMET_REASONS, label, params
+from dashboard.measures import capacity, formats
+from dashboard.measures.capacity import UNMET_REASONS, params
 from dashboard.measures.disclosure import (
     Built,
     Disclosed,
@@ -30,6 +30,7 @@ from dashboard.measures.disclosure import (
     records,
 )
 from dashboard.measures.filters import Filters
+from dashboard.measures.formats import label
 from dashboard.measures.view import Runner, Tile, View, build
 
 # Months are counted only where the demand they are on is shown: "3 of 3 months" on a pair
@@ -98,27 +99,36 @@ def tiles(run: Runner, filters: Filters) -> list[Tile]:
     unmet_share = ratio(pairs["unmet"].sum(), pairs["demand"].sum(), 100)
     risky, funding_n = capacity.risky_share(run("capacity_funding_share", params(filters)))
     return [
-        Tile("Onward referrals", count_text(pairs["demand"].sum())),
+        Tile(
+            "Onward referrals",
+            count_text(pairs["demand"].sum()),
+            help="Link workers' referrals on to VCSE activities in the period; rounded to the "
+            "nearest 5.",
+        ),
         Tile(
             "Unmet",
             count_text(pairs["unmet"].sum()),
-            None if unmet_share is None else f"{unmet_share:.0f}% of onward referrals",
+            None if unmet_share is None else f"{formats.percent(unmet_share)} of referrals",
             "off",
+            "Onward referrals waitlisted, declined for lack of capacity or sent to a closed "
+            "service, and their share of all onward referrals.",
         ),
         Tile(
-            "PCN-activity-months short",
-            figure_text(total["months_short"], "{:,.0f}"),
+            "Months short of places",
+            figure_text(total["months_short"], formats.number),
             None
             if pd.isna(total["months_with_demand"])
-            else f"of {total['months_with_demand']:,.0f} with demand",
+            else f"of {formats.number(total['months_with_demand'])} with demand",
             "off",
-            "Months of PCN-activity pairs with 1 to 7 onward referrals are left out.",
+            "Months where a PCN's activity had fewer places than onward referrals, counted "
+            "for every PCN and activity, of the months it had any onward referrals. PCNs' "
+            "activities with 1 to 7 onward referrals are left out.",
         ),
         Tile(
-            "To unfunded or time-limited services",
+            "To unfunded or time-limited",
             figure_text(risky, "{:.0f}%") if funding_n else "-",
-            help="Share of onward referrals that went to a service without secure funding, "
-            "worked from the rounded counts.",
+            help="Share of onward referrals that went to unfunded or time-limited services "
+            "(without secure funding), worked from the rounded counts.",
         ),
     ]
 
@@ -127,15 +137,16 @@ def tiles(run: Runner, filters: Filters) -> list[Tile]:
 
 
 def gap_finding(shown: pd.DataFrame) -> str:
-    """E.g. `Demand outran places for 41 of 120 PCN-activity pairs`, from the shown pairs."""
+    """E.g. `Demand outran places for 41 of 120 activities in PCNs`, from the shown pairs."""
     if shown.empty:
         return "No onward referrals in the period"
     measured = shown.dropna(subset=["demand"])
     short = int((measured["gap"] > 0).sum())
     withheld = len(shown) - len(measured)
-    note = f"; {withheld:,} with 1 to 7 onward referrals withheld" if withheld else ""
+    note = f"; {formats.number(withheld)} with 1 to 7 onward referrals withheld" if withheld else ""
     return (
-        f"Demand outran places for {short:,} of {len(measured):,} PCN-activity pairs"
+        f"Demand outran places for {formats.number(short)} of {formats.number(len(measured))} "
+        "activities in PCNs"
         f"<br><sup>n = {count_text(shown['demand'].sum())} onward referrals shown{note}</sup>"
     )
 
@@ -165,8 +176,9 @@ def heatmap_view(run: Runner, filters: Filters, measure: str) -> View:
         GAP_RULES,
         draw,
         derive=_with_gap,
-        caption="Blank: no onward referrals for the pair; `*`: 1 to 7. Places are those of every "
-        "month of the period. The CSV holds every pair, with its shortfall.",
+        caption="Each cell is one activity in one PCN. Blank: no onward referrals; `*`: 1 to 7. "
+        "Places are those of every month of the period. The CSV holds every PCN and activity, "
+        "with its shortfall.",
         messages=lambda shown: [gap_finding(shown).split("<br>")[0]],
     )
 
@@ -275,8 +287,9 @@ def group_view(run: Runner, filters: Filters, key: str = "capacity_by_group") ->
             return "Demand and places by NIHR activity group"
         most = ranked.sort_values("months_short", ascending=False).iloc[0]
         return (
-            f"{label(most['nihr_group'])} ran short in the most PCN-activity-months "
-            f"({most['months_short']:,.0f})"
+            f"{label(most['nihr_group'])} ran short most often: "
+            f"{formats.number(most['months_short'])} months where a PCN's activity had fewer "
+            "places than onward referrals"
         )
 
     return build(
@@ -285,9 +298,9 @@ def group_view(run: Runner, filters: Filters, key: str = "capacity_by_group") ->
         GAP_RULES.within(groups.columns),
         lambda shown: capacity_charts.group_bars(shown, title(shown)),
         derive=_with_gap,
-        caption="The four NIHR groups: advice and guidance, natural world, arts and creativity, "
-        "sport and exercise. Cooking, healthy eating, volunteering and other activities are "
-        "`other`.",
+        caption="The four NIHR activity groups: advice and guidance, natural world, arts and "
+        "creativity, sport and exercise. Cooking, healthy eating, volunteering and other "
+        "activities count as Other.",
         messages=lambda shown: group_messages(run, filters, shown),
     )
 
@@ -300,12 +313,15 @@ def group_messages(run: Runner, filters: Filters, shown: pd.DataFrame) -> list[s
     share = ratio(unmet, demand, 100)
     if share is not None:
         messages.append(
-            f"{people_text(unmet)} ({share:.0f}%) unmet: waitlisted, declined for lack of "
-            "capacity or sent to a closed service"
+            f"{people_text(unmet)} ({formats.percent(share)}) unmet: waitlisted, declined for "
+            "lack of capacity or sent to a closed service"
         )
     short = shown["months_short"].sum(min_count=1)
     if pd.notna(short):
-        messages.append(f"{short:,.0f} PCN-activity-months had more demand than places")
+        messages.append(
+            f"In {formats.number(short)} months a PCN's activity had fewer places than onward "
+            "referrals"
+        )
     return messages
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard.charts import outcomes as outcome_charts
 from dashboard.charts import utilisation as charts
+from dashboard.measures import formats
 from dashboard.measures import utilisation_figures as figures
 from dashboard.measures.disclosure import (
     Built,
@@ -37,13 +38,19 @@ from dashboard.measures.view import Runner, Tile, View, build
 DIGITS = 3  # events per person and their changes
 COUNTS = ("n_people", "sum_before", "sum_after")
 SLIDE_NOTES = (
-    "Mean events per person (GP appointments, A&E attendances, non-elective admissions) in "
-    "the window before and the window after referral, for people with both windows of the "
-    "same length; figures are per window length and never pooled across lengths. People whose "
-    "after-window had not ended by the extract date (extract_date, else the date of the load) "
-    "are left out. People are often referred at a crisis, so some of any fall is regression to "
-    "the mean; where a matched comparison cohort is loaded, the difference in differences (the "
-    "referred cohort's change minus the comparison cohort's, Welch 95% CI) allows for it."
+    "Mean events per person (GP appointments, A&E attendances, emergency admissions) in the "
+    "window before and the window after referral, for people with both windows of the same "
+    "length; figures are per window length and never pooled across lengths. People whose "
+    "after-window had not ended by the date the counts were extracted (else the date of the "
+    "load) are left out. People are often referred at a crisis, so some of any fall is "
+    "regression to the mean; where a matched comparison group of people not referred is "
+    "loaded, the change compared with that group allows for it (the referred group's change "
+    "minus the comparison group's, with a 95% interval: a difference in differences, Welch)."
+)
+COMPARISON_NOTE = (
+    "Change compared with the comparison group: the referred group's change minus the change "
+    "of a matched group of people not referred, with a 95% interval (a difference in "
+    "differences, Welch interval)."
 )
 
 
@@ -126,7 +133,9 @@ def headline(shown: pd.DataFrame, window: int | None, setting: str = "gp_appoint
     direction = "fell" if change < 0 else "rose"
     months = f"the {window} months" if window else "the window"
     label = SETTING_LABEL[setting]
-    return f"{label} per person {direction} {abs(change):.0f}% in {months} after referral"
+    return (
+        f"{label} per person {direction} {formats.percent(abs(change))} in {months} after referral"
+    )
 
 
 def window_sentence(window: int | None) -> str:
@@ -145,8 +154,8 @@ def not_elapsed_caveat(run: Runner, filters: Filters, window: int | None = None)
     if not left_out:
         return None
     return (
-        f"{people_text(left_out)} people whose after-window had not ended by the extract date "
-        f"are left out ({window_phrase(window)})."
+        f"{people_text(left_out).capitalize()} people whose after-window had not ended when the "
+        f"counts were extracted are left out ({window_phrase(window)})."
     )
 
 
@@ -167,10 +176,8 @@ def before_after_view(run: Runner, filters: Filters, window: int | None = None) 
 
 
 def table(view: View) -> pd.DataFrame:
-    """The before/after view's shown figures as a table, `*` where withheld."""
-    shown = view.shown.display()
-    shown["setting"] = shown["setting"].map(SETTING_LABEL)
-    return shown[
+    """The before/after view's shown figures as a table of text, `*` where withheld."""
+    return view.shown.text(
         [
             "setting",
             "n_people",
@@ -181,7 +188,7 @@ def table(view: View) -> pd.DataFrame:
             "change_high",
             "pct_change",
         ]
-    ]
+    )
 
 
 def _messages(run, filters, window, shown: pd.DataFrame) -> tuple[str, ...]:
@@ -190,10 +197,10 @@ def _messages(run, filters, window, shown: pd.DataFrame) -> tuple[str, ...]:
     first = f"{people_text(people)} people with {window_phrase(window)}"
     left_out = figures.not_elapsed(exact_summary(run, filters, window))
     if left_out:
-        first += f" ({people_text(left_out)} more whose after-window had not ended left out)"
+        first += f" ({people_text(left_out)} more, whose after-window had not ended, left out)"
     messages = [first]
     changes = [
-        f"{SETTING_LABEL[row.setting]} {row.pct_change:+.0f}%"
+        f"{SETTING_LABEL[row.setting]} {formats.signed_percent(row.pct_change)}"
         for row in shown.itertuples()
         if pd.notna(row.pct_change)
     ]
@@ -204,9 +211,11 @@ def _messages(run, filters, window, shown: pd.DataFrame) -> tuple[str, ...]:
     if len(gp) and pd.notna(gp.iloc[0]["did"]):
         row = gp.iloc[0]
         messages.append(
-            f"Against the comparison cohort, GP appointments changed by {row['did']:+.2f} per "
-            f"person (95% CI {figure_text(row['did_low'], '{:+.2f}')} to "
-            f"{figure_text(row['did_high'], '{:+.2f}')}), not {row['naive_change']:+.2f}"
+            "Compared with people not referred, GP appointments changed by "
+            f"{formats.signed(row['did'], 2)} per person (95% interval "
+            f"{figure_text(row['did_low'], '{:+.2f}')} to "
+            f"{figure_text(row['did_high'], '{:+.2f}')}), not "
+            f"{formats.signed(row['naive_change'], 2)} as before and after alone suggest"
         )
     else:
         messages.append("Part of any fall would have happened anyway (regression to the mean)")
@@ -223,16 +232,16 @@ def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
     window = chosen_window(run, filters, None)
     shown = shown_summary(run, filters, window).frame
     gp = shown[shown["setting"] == "gp_appointment"]
-    value = figure_text(gp.iloc[0]["pct_change"], "{:+.0f}%") if len(gp) else "-"
+    value = figure_text(gp.iloc[0]["pct_change"], formats.signed_percent) if len(gp) else "-"
     exact = exact_summary(run, filters, window)
     people = exact.loc[exact["setting"] == "gp_appointment", "n_people"].sum()
     return [
         Tile(
             "GP appointments per person",
             value,
-            help=f"Change from the window before referral to the window after, referred cohort "
-            f"({window_phrase(window)}; {people_text(people)} people). People whose "
-            "after-window had not ended by the extract date are left out.",
+            help=f"Change from the window before referral to the window after, for people "
+            f"referred ({window_phrase(window)}; {people_text(people)} people). People whose "
+            "after-window had not ended when the counts were extracted are left out.",
         )
     ]
 
@@ -289,18 +298,19 @@ def did_view(run: Runner, filters: Filters, window: int | None = None) -> View:
     comparison = exact_summary(run, filters, window, "comparison")
     exact = figures.difference_in_differences(referred, comparison)
     subtitle = (
-        f"n = {count_text(referred['n_people'].max() if len(referred) else 0)} referred and "
-        f"{count_text(comparison['n_people'].max() if len(comparison) else 0)} comparison "
-        f"people; {window_phrase(window)}"
+        f"n = {count_text(referred['n_people'].max() if len(referred) else 0)} people referred "
+        f"and {count_text(comparison['n_people'].max() if len(comparison) else 0)} in the "
+        f"comparison group; {window_phrase(window)}"
     )
 
     def title(shown: pd.DataFrame) -> str:
         gp = shown[shown["setting"] == "gp_appointment"]
         if gp.empty or pd.isna(gp.iloc[0]["did"]):
-            return "Naive change and difference in differences"
+            return "Change per person, before and after and compared with people not referred"
         return (
-            f"Against the comparison cohort, GP appointments changed by "
-            f"{gp.iloc[0]['did']:+.2f} per person, not {gp.iloc[0]['naive_change']:+.2f}"
+            f"Compared with people not referred, GP appointments changed by "
+            f"{formats.signed(gp.iloc[0]['did'], 2)} per person, not "
+            f"{formats.signed(gp.iloc[0]['naive_change'], 2)}"
         )
 
     return build(
@@ -309,9 +319,9 @@ def did_view(run: Runner, filters: Filters, window: int | None = None) -> View:
         DID_RULES,
         lambda shown: charts.naive_and_did(shown, title(shown), subtitle),
         derive=_differences(exact),
-        caption="Comparison cohort filtered by its own PCN and index date. Difference in "
-        "differences = the referred cohort's change minus the comparison cohort's (Welch 95% "
-        f"CI), withheld where either cohort has 1 to 7 people or events. {window_sentence(window)}",
+        caption=f"{COMPARISON_NOTE} The comparison group is filtered by its own PCN and start "
+        "date; a figure is withheld where either group has 1 to 7 people or events. "
+        + window_sentence(window),
     )
 
 
@@ -321,8 +331,8 @@ def comparison_caveat(run: Runner, filters: Filters, window: int | None = None) 
     if not left_out:
         return None
     return (
-        f"{people_text(left_out)} comparison people whose after-window had not ended by the "
-        "extract date are left out."
+        f"{people_text(left_out).capitalize()} people in the comparison group whose "
+        "after-window had not ended when the counts were extracted are left out."
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.charts import utilisation as charts
+from dashboard.measures import formats
 from dashboard.measures import utilisation_figures as figures
 from dashboard.measures.disclosure import Built, Ratio, Rules, figure_text
 from dashboard.measures.filters import Filters
@@ -79,10 +80,6 @@ def cost_totals(shown: pd.DataFrame) -> dict[str, float | None]:
     return {column: total(column) for column in COST_COLUMNS}
 
 
-def _money(value: float | None, template: str = "£{:,.2f}") -> str:
-    return figure_text(value, template).replace("£-", "-£")
-
-
 def cost_view(
     run: Runner, filters: Filters, unit_costs: pd.DataFrame, window: int | None = None
 ) -> View:
@@ -98,7 +95,7 @@ def cost_view(
         if change is None:
             return "Cost per person before and after referral"
         direction = "fell" if change < 0 else "rose"
-        return f"Cost per person {direction} by £{abs(change):,.0f} after referral"
+        return f"Cost per person {direction} by {formats.money(abs(change))} after referral"
 
     return build(
         "utilisation_cost",
@@ -114,13 +111,29 @@ def cost_view(
 
 def cost_tiles(view: View) -> list[Tile]:
     totals = cost_totals(view.shown.frame)
+    money = {column: figure_text(value, formats.money) for column, value in totals.items()}
     return [
-        Tile("Cost per person before", _money(totals["before_cost"])),
-        Tile("Cost per person after", _money(totals["after_cost"])),
-        Tile("Net change per person", _money(totals["change_cost"])),
         Tile(
-            "Net change across people",
-            _money(totals["change_cost_total"], "£{:,.0f}"),
+            "Cost per person before",
+            money["before_cost"],
+            help="Mean events per person in the window before referral x the unit costs, "
+            "summed over settings.",
+        ),
+        Tile(
+            "Cost per person after",
+            money["after_cost"],
+            help="Mean events per person in the window after referral x the unit costs, "
+            "summed over settings.",
+        ),
+        Tile(
+            "Change per person",
+            money["change_cost"],
+            help="Cost per person after referral minus before, before allowing for regression "
+            "to the mean or the cost of the service.",
+        ),
+        Tile(
+            "Change across everyone",
+            money["change_cost_total"],
             help="The change per person x the people in each setting, before allowing for "
             "regression to the mean or the cost of the service.",
         ),

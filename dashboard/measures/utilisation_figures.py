@@ -12,15 +12,12 @@ import math
 
 import pandas as pd
 
+from dashboard.measures import formats
 from dashboard.measures.filters import Filters
 from dashboard.measures.statistics import difference_ci, mean_ci, mean_sd_from_sums, pct_change
 
 SETTINGS_ORDER = ("gp_appointment", "ae_attendance", "nonelective_admission")
-SETTING_LABEL = {
-    "gp_appointment": "GP appointments",
-    "ae_attendance": "A&E attendances",
-    "nonelective_admission": "Non-elective admissions",
-}
+SETTING_LABEL = {setting: formats.label(setting) for setting in SETTINGS_ORDER}
 SUMS = [
     "n_people",
     "sum_before",
