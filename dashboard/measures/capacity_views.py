@@ -287,9 +287,8 @@ def group_view(run: Runner, filters: Filters, key: str = "capacity_by_group") ->
             return "Demand and places by NIHR activity group"
         most = ranked.sort_values("months_short", ascending=False).iloc[0]
         return (
-            f"{label(most['nihr_group'])} ran short most often: "
-            f"{formats.number(most['months_short'])} months where a PCN's activity had fewer "
-            "places than onward referrals"
+            f"{label(most['nihr_group'])} ran short of places most often: "
+            f"{formats.number(most['months_short'])} months"
         )
 
     return build(

@@ -154,7 +154,7 @@ def funnel_plot_view(
         phi = shown["overdispersion"].iloc[0] if len(shown) else 1.0
         lines = curve(target, largest, kind, per, phi) if target is not None else pd.DataFrame()
         if phi > 1:
-            verdict += f" (limits widened for overdispersion, phi = {phi:.1f})"
+            verdict += " (limits widened: PCNs differ by more than chance alone)"
         return funnel_plot(
             shown, lines, target, f"{heading}<br><sup>{verdict}</sup>", size_title, value_title,
             selected, value=value, size=size,
@@ -176,7 +176,8 @@ def funnel_plot_view(
 
 
 FUNNEL_NOTE = (
-    "Funnel plot: the dotted and dashed lines are 95% and 99.8% control limits around the ICB "
-    "value for a PCN of that size (Spiegelhalter 2005); PCNs withheld for small numbers are "
-    "not drawn."
+    "Funnel plot: the dotted and dashed lines show how far from the ICB value a PCN of that "
+    "size could fall by chance alone (95% and 99.8% control limits, Spiegelhalter 2005), "
+    "widened where PCNs differ by more than chance (overdispersion). PCNs withheld for small "
+    "numbers are not drawn."
 )

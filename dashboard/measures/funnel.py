@@ -67,8 +67,8 @@ def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         draw,
         caption="Contacted: a first contact is recorded. Engaged: engaged or completed. Open: "
         "referred, contacted or engaged and not yet closed. Completed and the drop-outs "
-        "(each referral's latest status) are shares of the closed referrals, with Wilson 95% "
-        "intervals in the CSV.",
+        "(each referral's latest status) are shares of the closed referrals, with 95% "
+        "intervals (Wilson) in the CSV.",
     )
 
 
@@ -104,5 +104,5 @@ def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         subject="Decline rate",
         caption=f"Declined / referred, by the referral's PCN; n = "
         f"{count_text(funnel['referred'].sum())} referrals. The CSV holds each PCN's funnel "
-        "stages and the Wilson 95% interval of its decline rate.",
+        "stages and the 95% interval (Wilson) of its decline rate.",
     )

@@ -7,6 +7,7 @@ import pandas as pd
 
 from dashboard.charts import referrals as rc
 from dashboard.charts import theme as charts
+from dashboard.measures import formats
 from dashboard.measures.disclosure import Ratio, Rules, count_text, figure_text, people_text, ratio
 from dashboard.measures.filters import Filters
 from dashboard.measures.referrals import RATE, headline, params, patient_years
@@ -51,11 +52,11 @@ def mix_title(shown: pd.DataFrame, noun: str) -> str:
     pcns = shown[shown["pcn_code"] != "ICB"]
     spread = pcns[pcns["category"] == top["category"]]["share_pct"].dropna()
     title = (
-        f"{rc.label(top['category'])} is the most common {noun.lower()}: "
+        f"{formats.label(top['category'])} is the most common {noun.lower()}: "
         f"{figure_text(top['share_pct'], '{:.0f}%')}"
     )
     if len(spread) > 1:
-        title += f", from {spread.min():.0f}% to {spread.max():.0f}% by PCN"
+        title += f", from {formats.percent(spread.min())} to {formats.percent(spread.max())} by PCN"
     return title
 
 
@@ -98,7 +99,7 @@ EQUITY_RULES = Rules(
     },
 )
 EQUITY_HEADINGS = {
-    "imd_quintile": "IMD quintile",
+    "imd_quintile": "deprivation (IMD quintile)",
     "age_band": "age band",
     "sex": "sex",
     "ethnicity": "ethnicity",
@@ -128,20 +129,22 @@ def equity_title(groups: pd.DataFrame, dimension: str) -> str:
     if measured["population"].notna().any():
         measured = measured.dropna(subset=["rate_per_1000"])
         if measured.empty:
-            return f"Too few referrals to compare by {rc.label(dimension).lower()}"
+            return f"Too few referrals to compare by {EQUITY_HEADINGS[dimension]}"
         high = measured.loc[measured["rate_per_1000"].idxmax()]
         low = measured.loc[measured["rate_per_1000"].idxmin()]
         return (
             f"Highest rate {rc.group_label(dimension, high['group_code'])} "
-            f"({high['rate_per_1000']:.1f} per 1,000 a year), lowest "
-            f"{rc.group_label(dimension, low['group_code'])} ({low['rate_per_1000']:.1f})"
+            f"({formats.number(high['rate_per_1000'], 1)} per 1,000 a year), lowest "
+            f"{rc.group_label(dimension, low['group_code'])} "
+            f"({formats.number(low['rate_per_1000'], 1)})"
         )
     measured = measured.dropna(subset=["share_of_referrals_pct"])
     if measured.empty:
-        return f"Too few referrals to compare by {rc.label(dimension).lower()}"
+        return f"Too few referrals to compare by {EQUITY_HEADINGS[dimension]}"
     top = measured.loc[measured["referrals"].idxmax()]
     return (
-        f"{rc.group_label(dimension, top['group_code'])}: {top['share_of_referrals_pct']:.0f}% "
+        f"{rc.group_label(dimension, top['group_code'])}: "
+        f"{formats.percent(top['share_of_referrals_pct'])} "
         "of referrals (no population denominator loaded)"
     )
 
@@ -166,8 +169,9 @@ def route_finding(run: Runner, filters: Filters, band: ReferralBand) -> str | No
     if q1_pct is None or overall is None:
         return None
     return (
-        f"{q1_pct:.0f}% of referrals from the most deprived 20% came through community routes "
-        f"(self, VCSE, social care, other), against {overall:.0f}% for everyone."
+        f"{formats.percent(q1_pct)} of referrals from the most deprived 20% came through "
+        "community routes (self-referral, VCSE organisations, social care, other), against "
+        f"{formats.percent(overall)} for everyone."
     )
 
 
@@ -179,17 +183,24 @@ def equity_views(run: Runner, filters: Filters, band: ReferralBand) -> list[View
         groups = equity[equity["dimension"] == dimension].reset_index(drop=True)
         unknown = groups[groups["population"].isna()]["referrals"].sum()
         if not groups["population"].notna().any():
-            caption = "The pcns extract gives no population for this split: referrals only."
+            caption = (
+                "The PCN reference extract gives no population for this split: referrals only."
+            )
         else:
             caption = (
-                f"Denominator: registered population by {EQUITY_HEADINGS[dimension]} from the "
-                "pcns extract."
+                f"Rates per 1,000 of the registered population by {EQUITY_HEADINGS[dimension]}, "
+                "from the PCN reference extract."
             )
             if unknown:
                 caption += (
                     f" {people_text(unknown).capitalize()} referrals in groups without a "
                     "population (unknown, other) are not in the rates."
                 )
+        if dimension == "imd_quintile":
+            caption += (
+                " IMD: the Index of Multiple Deprivation; quintile 1 is the most deprived 20% of "
+                "areas."
+            )
         subtitle = (
             f"n = {count_text(groups['referrals'].sum())} referrals, by "
             f"{EQUITY_HEADINGS[dimension]} and route"

@@ -34,7 +34,10 @@ from dashboard.measures.statistics import byars_interval, wilson_interval
 from dashboard.measures.view import Runner, Tile, View, build
 from dashboard.settings import ReferralBand
 
-RATE_DEFINITION = "Annualised: referrals / registered list x 1,000 x 365 / days in the period."
+RATE_DEFINITION = (
+    "Referrals per 1,000 registered patients, scaled to a year: referrals / registered list "
+    "x 1,000 x 365 / days in the period."
+)
 RATE = Ratio("referrals", "patient_years", per=1000, public=True)
 
 
@@ -168,8 +171,7 @@ def kpi_tiles(run: Runner, filters: Filters, band: ReferralBand) -> list[Tile]:
             figure_text(now["rate_per_1000"]),
             findings.change_phrase(now["rate_per_1000"], before["rate_per_1000"], against),
             "off",
-            f"Referrals per 1,000 registered patients a year. {RATE_DEFINITION} "
-            f"{now['intervals'].get('rate', '')}{compared}",
+            f"{RATE_DEFINITION} {now['intervals'].get('rate', '')}{compared}",
             against,
         ),
         _tile(
@@ -365,7 +367,7 @@ def rate_funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         value_title="Referrals per 1,000 a year",
         selected=filters.pcns,
         subject="Referral rate",
-        caption=f"{RATE_DEFINITION} The CSV holds each PCN's Byars 95% interval.",
+        caption=f"{RATE_DEFINITION} The CSV holds each PCN's 95% interval (exact Poisson, Byars).",
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.charts import referrals as rc
-from dashboard.measures import spc
+from dashboard.measures import formats, spc
 from dashboard.measures.disclosure import count_text
 from dashboard.measures.filters import Filters
 from dashboard.measures.referrals import RATE_RULES, params, patient_years
@@ -24,8 +24,7 @@ def monthly_title(months: pd.DataFrame) -> str:
         return f"{name}: too few referrals a month to show"
     busiest = per_month.idxmax()
     return (
-        f"{name}: busiest month {pd.Timestamp(busiest):%b %Y} "
-        f"({count_text(per_month.max())} referrals)"
+        f"{name}: busiest month {formats.month(busiest)} ({count_text(per_month.max())} referrals)"
     )
 
 
@@ -61,13 +60,14 @@ def spc_sentence(shown: pd.DataFrame, band: ReferralBand) -> str:
     chart = spc.xmr(rates["rate_per_1000"])
     mean, lower, upper = chart[["mean", "lower", "upper"]].iloc[0]
     special = [
-        f"{pd.Timestamp(month):%b %Y} ({cause})"
+        f"{formats.month(month)} ({cause})"
         for month, cause in zip(rates["month"], chart["special_cause"], strict=True)
         if cause
     ]
     return (
-        f"XmR chart of the ICB's monthly rate (NHS England, Making Data Count): mean {mean:.1f} "
-        f"per 1,000 a year, process limits {lower:.1f} to {upper:.1f}. "
+        f"The ICB's monthly rate averages {formats.number(mean, 1)} per 1,000 a year; months "
+        f"between {formats.number(lower, 1)} and {formats.number(upper, 1)} are ordinary "
+        "variation (process limits of an XmR chart, NHS England's Making Data Count). "
         f"{spc.variation(list(chart['special_cause']))}"
         + (f" ({', '.join(special)})" if special else "")
         + f". Against the planning band: "
