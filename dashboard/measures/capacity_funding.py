@@ -60,15 +60,15 @@ ENDING_COLUMNS = {
     "funding_end_date": "Funding ends",
     "status": "Status",
     "monthly_capacity": "Places a month",
-    "demand": "Onward referrals in the period",
+    "demand": "Onward referrals",
 }
 CLOSED_COLUMNS = {
     "service_id": "Service ID",
     "provider_name": "Service",
     "activity": "Activity",
     "pcn_code": "PCN served",
-    "onward_referrals": "Onward referrals in the period",
-    "turned_away": "Recorded as service closed",
+    "onward_referrals": "Onward referrals",
+    "turned_away": "Turned away: closed",
     "last_onward_date": "Last onward referral",
 }
 

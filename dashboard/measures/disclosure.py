@@ -192,8 +192,9 @@ class Disclosed:
 
 # Columns whose values are contract codes, shown by their names (formats.label).
 CODED_COLUMNS = frozenset(
-    {"activity", "category", "cohort", "domain", "ethnicity", "funding", "kind", "measure",
-     "nihr_group", "reason", "referral_source", "result", "setting", "sex", "stage", "status"}
+    {"activity", "category", "cohort", "domain", "ethnicity", "extract", "funding", "kind",
+     "measure", "nihr_group", "reason", "referral_source", "result", "setting", "sex", "stage",
+     "status"}
 )  # fmt: skip
 
 
