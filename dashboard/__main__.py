@@ -382,7 +382,9 @@ def command_report(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     audit.record_command(path, "export", f"report {out.name}", filters.described())
-    print(f"Wrote {out} ({len(pack.slides) + 1} slides).", file=sys.stderr)
+    pages = boardpack.page_count(content, out.suffix)
+    unit = "slide" if out.suffix.lower() == ".pptx" else "page"
+    print(f"Wrote {out} ({pages} {unit}{'s' * (pages != 1)}).", file=sys.stderr)
     return 0
 
 

@@ -101,6 +101,19 @@ class LoadLimits(BaseModel):
         return int(self.max_file_mb * 1_000_000)
 
 
+class BoardPaper(BaseModel):
+    """What the board pack's front sheet says about the paper itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Blank: the ICB's code from the pcns extract (the GP registration files carry no name).
+    icb_name: str = ""
+    owner: str = ""
+    version: str = "1.0"
+    # The decision or assurance the board is asked for; blank: worded from the figures.
+    ask: str = ""
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -108,6 +121,7 @@ class Settings(BaseModel):
     outcomes: Outcomes = Outcomes()
     unit_costs: dict[str, UnitCost] = DEFAULT_UNIT_COSTS
     load: LoadLimits = LoadLimits()
+    board_paper: BoardPaper = BoardPaper()
 
     @model_validator(mode="after")
     def _every_setting_costed(self) -> Settings:

@@ -4,10 +4,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
-from dashboard.output import report
+from dashboard.output import report, summary
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-SLIDES = len(report.VIEW_SLIDES) + 1
+
+
+@pytest.fixture(scope="module")
+def pack(synthetic_db):
+    """The pack the presentation shows by default (the latest whole financial year)."""
+    with store.open_db(synthetic_db, read_only=True) as con:
+        return report.build_pack(con, summary.resolve_filters(con))
 
 
 @pytest.fixture
@@ -23,29 +29,43 @@ def present(app_db, monkeypatch):
     return open_at
 
 
-def test_presentation_opens_on_the_first_slide_with_its_chart(present):
+def test_presentation_opens_on_the_front_sheet(present):
     app = present()
     assert not app.exception
-    assert "PCNs refer below the planning band" in app.title[0].value
-    assert app.get("plotly_chart")
+    assert app.title[0].value == report.TITLE
+    text = " ".join(m.value for m in app.markdown)
+    assert "Classification: OFFICIAL-SENSITIVE" in text
     assert app.query_params["slide"] in ("1", ["1"])
     assert app.button(key="slide_previous").disabled
+
+
+def test_a_chart_slide_says_its_headline_once(present, pack):
+    app = present(slide="3")
+    assert not app.exception
+    [title] = app.title
+    assert "PCNs refer below the planning band" in title.value
+    assert app.get("plotly_chart")
+    chart = app.get("plotly_chart")[0].proto.spec
+    assert title.value not in chart, "the chart repeats the headline"
+    said = [m.value for m in app.markdown if title.value in m.value]
+    assert not said, said
 
 
 def test_next_moves_to_the_following_slide_and_keeps_the_filter(present, synthetic_db):
     with store.open_db(synthetic_db, read_only=True) as con:
         pcn = con.execute("select min(pcn_code) from pcns").fetchone()[0]
-    app = present(pcn=pcn)
+    app = present(pcn=pcn, slide="4")
     app.button(key="slide_next").click().run()
     assert not app.exception
-    assert app.query_params["slide"] in ("2", ["2"])
+    assert app.query_params["slide"] in ("5", ["5"])
     assert app.query_params["pcn"] in (pcn, [pcn])
     assert "Wellbeing Star" in app.title[0].value
 
 
-def test_last_slide_is_data_quality_and_next_is_disabled(present):
-    app = present(slide=str(SLIDES))
-    assert app.title[0].value == "Data quality"
+def test_last_slide_is_the_appendix_and_next_is_disabled(present, pack):
+    app = present(slide=str(len(pack.slides) + 1))
+    assert app.title[0].value == pack.slides[-1].title
+    assert app.title[0].value.startswith("Definitions, sources and caveats")
     assert app.button(key="slide_next").disabled
 
 

@@ -1,0 +1,65 @@
+"""Presentation mode in a real browser: every slide fits a projector's screen without
+scrolling, and says its headline once."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dashboard.data import store
+from dashboard.devtools.browser import serve
+from dashboard.output import report, summary
+
+pytestmark = pytest.mark.browser
+
+SCREENS = [(1280, 720), (1440, 900)]
+TOLERANCE = 4  # pixels of rounding between the page's height and the window's
+# Streamlit scrolls its main area, not the document: a slide that overflows makes stMain
+# taller than the window while the document stays the window's height.
+SCROLL_HEIGHT = """Math.max(document.documentElement.scrollHeight,
+    document.querySelector('[data-testid="stMain"]').scrollHeight)"""
+
+
+@pytest.fixture(scope="module")
+def server(synthetic_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("present") / "dashboard.duckdb"
+    shutil.copy(synthetic_db, db)
+    try:
+        process, url = serve(db, tmp_path_factory.mktemp("present-log") / "streamlit.log")
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def headlines(synthetic_db) -> list[tuple[str, bool]]:
+    """Each slide's headline, and whether it has a chart, as the default page shows them."""
+    with store.open_db(synthetic_db, read_only=True) as con:
+        pack = report.build_pack(con, summary.resolve_filters(con))
+    return [(pack.title, False)] + [(s.title, s.figure is not None) for s in pack.slides]
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS)
+def test_every_slide_fits_the_screen_and_says_its_headline_once(
+    browser, server, headlines, width, height
+):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": height})
+    for number, (headline, has_chart) in enumerate(headlines, start=1):
+        page.goto(f"{server}/present?slide={number}")
+        heading = page.get_by_role("heading", name=headline, exact=True)
+        expect(heading).to_be_visible(timeout=60_000)
+        if has_chart:
+            expect(page.locator(".main-svg").first).to_be_visible(timeout=60_000)
+        expect(page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-script-state", "notRunning", timeout=60_000
+        )
+        tall = page.evaluate(SCROLL_HEIGHT)
+        assert tall <= height + TOLERANCE, f"slide {number} ({headline!r}) is {tall} px tall"
+        said = page.evaluate("document.body.innerText").count(headline)
+        assert said == 1, f"slide {number} says {headline!r} {said} times"
+    page.close()
