@@ -199,3 +199,21 @@ def test_each_view_spells_out_the_measures_it_names(built):
         if any(name.search(t) for t in texts) and not any(spelled in t for t in texts)
     ]
     assert unexplained == []
+
+
+def test_a_tiles_change_says_what_it_is_against(synthetic_db):
+    band = load_settings().referral_band
+    half = Filters(date_from=date(2025, 10, 1), date_to=date(2026, 3, 31))
+    con = store.connect(synthetic_db, read_only=True)
+    try:
+        run = masked(queries.runner(con), EVERY_PCN)
+        year_tiles = referrals.kpi_tiles(run, YEAR, band)
+        half_tiles = referrals.kpi_tiles(run, half, band)
+    finally:
+        con.close()
+    assert all(t.delta.endswith("vs last year") for t in year_tiles)
+    assert all("1 Apr 2024 to 31 Mar 2025" in t.help for t in year_tiles)
+    assert all(t.delta.endswith("vs previous") for t in half_tiles)
+    assert all("2 Apr 2025 to 30 Sep 2025" in t.help for t in half_tiles)  # as many days
+    # st.metric draws a change's arrow and colour from a leading hyphen-minus.
+    assert all(t.delta[0] in "+-N" for t in year_tiles + half_tiles)
