@@ -121,6 +121,11 @@ def _chart_height(width: float, figure: go.Figure) -> float:
     return width * figure.layout.height / figure.layout.width
 
 
+def _title_size(title: str) -> int:
+    """Two lines of the headline fit at 24 pt; a longer one is set smaller to stay in two."""
+    return SIZES["title"] if len(title) <= 90 else SIZES["title"] - 4
+
+
 def _badge_width(text: str) -> float:
     return 0.35 + len(text) * SIZES["badge"] * 0.52 / 72
 
@@ -176,7 +181,7 @@ def _pptx_title(slide, content: Slide) -> None:
     frame.vertical_anchor = MSO_ANCHOR.TOP
     for paragraph in frame.paragraphs:
         paragraph.alignment = PP_ALIGN.LEFT
-        paragraph.font.size = Pt(SIZES["title"])
+        paragraph.font.size = Pt(_title_size(content.title))
         paragraph.font.bold = True
         paragraph.font.color.rgb = _rgb(NHS_DARK_BLUE)
 
@@ -295,6 +300,7 @@ def to_pptx(pack: Pack, image: ImageMaker) -> bytes:
     title.left, title.top, title.width = Inches(MARGIN), Inches(1.9), Inches(CONTENT_W)
     title.height = Inches(1.1)
     for paragraph in title.text_frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
         paragraph.font.size, paragraph.font.bold = Pt(36), True
         paragraph.font.color.rgb = _rgb(NHS_DARK_BLUE)
     subtitle = cover.placeholders[1]
@@ -304,6 +310,7 @@ def to_pptx(pack: Pack, image: ImageMaker) -> bytes:
     for index, line in enumerate(pack.subtitle_lines):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.text = line
+        paragraph.alignment = PP_ALIGN.LEFT
         paragraph.font.size = Pt(22 if index == 0 else 16)
         paragraph.font.bold = index == 0
         paragraph.font.color.rgb = _rgb(NHS_BLUE if index == 0 else TEXT)
@@ -453,8 +460,8 @@ def to_pdf(pack: Pack, image: ImageMaker) -> bytes:
         if content.section:
             pdf.box(MARGIN, SECTION_TOP, CONTENT_W, [content.section], SIZES["section"],
                     bold=True, colour=NHS_BLUE)  # fmt: skip
-        pdf.box(MARGIN, TITLE_TOP + 0.05, CONTENT_W, [content.title], SIZES["title"], bold=True,
-                colour=NHS_DARK_BLUE)  # fmt: skip
+        pdf.box(MARGIN, TITLE_TOP + 0.05, CONTENT_W, [content.title], _title_size(content.title),
+                bold=True, colour=NHS_DARK_BLUE)  # fmt: skip
         _pdf_badges(pdf, content.badges)
         _pdf_body(pdf, content, image)
         _pdf_frame(pdf, pack, number, total)

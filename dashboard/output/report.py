@@ -160,7 +160,12 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     alt = (
         f"Funnel plot of the referral rate per 1,000 registered patients a year of {len(drawn)} "
         f"PCNs against their patient-years, with 95% and 99.8% control limits around the ICB "
-        f"rate of {icb_text}; {outside} lie outside the 99.8% limits."
+        f"rate of {icb_text}; "
+        + (
+            f"{outside} lie outside the 99.8% limits."
+            if outside
+            else "none lies outside the 99.8% limits."
+        )
     )
     slide = Slide(
         title=rates.title,
@@ -179,7 +184,7 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
         + (f"{rate:.1f}" if rate is not None else "a withheld number of")
         + " referrals per 1,000 registered patients a year; "
         + f"{positions.get('below', 0)} of {len(rates.shown.frame)} primary care networks (PCNs) "
-        + f"refer below the planning band of {band_text} a year, "
+        + f"refer below the planning band of {band_text} per 1,000 a year, "
         + f"{positions.get('within', 0)} within it and {positions.get('above', 0)} above it."
     )
     return Part((slide, trend_slide(run, filters, band)), summary)
@@ -270,7 +275,8 @@ def trend_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
             "two sigma. Icons: grey, common cause; purple, special cause in a measure with no "
             "better direction; assurance blue when the limits sit inside the planning band, "
             "orange when outside it, grey when the band lies between them (hit and miss). "
-            + (monthly.caption or "").split(" XmR chart")[0]
+            "Up to three years of months to the end of the period; a month cut by the period is "
+            "annualised over its days inside it."
         ),
         section=SECTIONS["trend"],
         badges=(
@@ -341,10 +347,11 @@ def utilisation_part(run: Runner, filters: Filters) -> Part:
         for row in shown.itertuples()
         if pd.notna(row.pct_change)
     ]
+    settings = [_setting(code) for code in shown["setting"]]
     alt = (
         "Bar chart of mean events per person in the window before and the window after "
-        "referral, with 95% confidence intervals, for GP appointments, accident and emergency "
-        f"(A&E) attendances and non-elective admissions; change per person: {', '.join(changes)}."
+        f"referral, with 95% confidence intervals, for {', '.join(settings)}; change per "
+        f"person: {', '.join(changes)}."
     )
     slide = Slide(
         title=before_after.title,
@@ -384,7 +391,7 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     )
     messages = [
         f"Per person: {money(totals['before_cost'])} before and {money(totals['after_cost'])} "
-        f"after referral, a change of {money(change)} ({window_phrase(window)})",
+        f"after referral, a change of {money(change)}, over {window_phrase(window)}",
         f"Across the {people_text(people)} people: {money(total)}, before allowing for "
         "regression to the mean or the cost of the service",
         comparison_caveat(run, filters, window),
@@ -395,7 +402,7 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     else:
         title = (
             f"Cost per person {'fell' if change < 0 else 'rose'} by {money(abs(change))} after "
-            f"referral: {money(total)} across {people_text(people)} people"
+            f"referral ({money(total)} across {people_text(people)} people)"
         )
     alt = (
         "Stacked bar chart of the cost per person in the window before and the window after "
@@ -444,10 +451,7 @@ def comparison_caveat(run: Runner, filters: Filters, window: int | None) -> str:
         f"{signed(row['did'])} per person, not {signed(row['naive_change'])}"
     )
     if row["naive_change"] < 0 and row["did"] > row["naive_change"]:
-        return (
-            f"The saving overstates what social prescribing caused: {compared}, so part of "
-            "the fall would have happened anyway"
-        )
+        return f"The saving overstates what social prescribing caused: {compared}"
     return f"The comparison cohort does not shrink the change: {compared}"
 
 
@@ -478,9 +482,8 @@ def capacity_part(run: Runner, filters: Filters) -> Part:
         alt_text=alt,
     )
     unmet = capacity_views.overview_tiles(run, filters)[0].value
-    summary = "VCSE capacity: " + (
-        f"{unmet} of onward referrals to voluntary, community and social enterprise "
-        "services went unmet"
+    summary = "Voluntary, community and social enterprise (VCSE) capacity: " + (
+        f"{unmet} of onward referrals to VCSE services went unmet"
         if unmet.endswith("%")
         else "the share of onward referrals unmet is withheld"
     )
@@ -499,14 +502,15 @@ def equity_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
         f"{len(shown)} quintiles; {imd.title[0].lower()}{imd.title[1:]}."
     )
     return Slide(
-        title=(route or imd.title).rstrip("."),
+        # The routes' examples are in the notes: the headline stays two lines.
+        title=re.sub(r" \([^)]*\)", "", route or imd.title).rstrip("."),
         messages=tuple(view.title for view in views[:3]),
         figure=imd.figure,
         withheld=any(view.withheld for view in views[:3]),
         notes="Rates by index of multiple deprivation (IMD) quintile, age band and sex use the "
         "registered population in each group from the pcns extract. Clinical route: GP, "
-        "nurse, other clinician, practice staff, secondary care; community route: self, VCSE, "
-        "social care, other.",
+        "nurse, other clinician, practice staff, secondary care; community route: "
+        "self-referral, VCSE organisations, social care, other.",
         section=SECTIONS["equity"],
         alt_text=alt,
     )
@@ -590,7 +594,7 @@ def appendix(slides: list[Slide]) -> list[Slide]:
     """Each slide's definitions once, with the disclosure rule and the sources, on as many
     slides as they need."""
     entries = [
-        ("Disclosure control", SUPPRESSION_NOTE.removeprefix("Disclosure control: ").capitalize()),
+        ("Disclosure control", _sentence(SUPPRESSION_NOTE.removeprefix("Disclosure control: "))),
         *((_term(slide), slide.notes) for slide in slides if slide.notes),
     ]
     pages: list[list[tuple[str, str]]] = [[]]
@@ -608,6 +612,10 @@ def appendix(slides: list[Slide]) -> list[Slide]:
         )
         for index, page in enumerate(pages, start=1)
     ]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _term(slide: Slide) -> str:

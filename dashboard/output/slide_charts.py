@@ -52,6 +52,9 @@ def for_slide(
         margin={"t": 10, "l": 10, "r": 20, "b": 10},
     )
     slide.update_annotations(font_size=font - 3)
+    # Axes drawn for a page may fix their own small text: the slide's size wins.
+    for update in (slide.update_xaxes, slide.update_yaxes):
+        update(tickfont={"size": font - 3}, title_font={"size": font - 1})
     return slide
 
 
