@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility test, pinned in tests/a11y/package-lock.json.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 .PHONY: install run demo test lint format bench clean
 
@@ -22,8 +24,13 @@ run: install
 demo: install
 	$(BIN)/python -m dashboard demo --replace
 
-test: install lint
+test: install lint $(AXE)
 	$(BIN)/python -m pytest
+
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the accessibility test's axe-core: apt-get install -y npm" >&2; exit 1; }
+	npm ci --prefix tests/a11y --ignore-scripts --no-audit --no-fund
+	touch $(AXE)
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,4 +46,4 @@ bench: install
 	$(BIN)/python -m dashboard bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info tests/a11y/node_modules

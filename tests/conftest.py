@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
 from dashboard.devtools import demo
-from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS
+from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 # Browser tests skip where chromium is missing, unless CI demands them.
 REQUIRE_BROWSER = os.environ.get("SP_REQUIRE_BROWSER") == "1"
@@ -78,6 +78,20 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(synthetic_db, tmp_path_factory):
+    """`streamlit run` on a free port, on its own copy of the synthetic database: its URL."""
+    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
+    shutil.copy(synthetic_db, db)
+    try:
+        process, url = serve(db, tmp_path_factory.mktemp("browser-log") / "streamlit.log")
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
 
 
 # The synthetic ICB's PCNs, and the one the access tests give a pcn user.

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 
 from dashboard.data import store
-from dashboard.devtools.browser import serve
 
 PAGES = {
     "": "Social prescribing overview",
@@ -21,20 +19,6 @@ PAGES = {
 }
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_db, tmp_path_factory):
-    """`streamlit run` on a free port, on its own copy of the synthetic database."""
-    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
-    shutil.copy(synthetic_db, db)
-    try:
-        process, url = serve(db, tmp_path_factory.mktemp("browser-log") / "streamlit.log")
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def _settled(page) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard.charts.alt_text import summary
 from dashboard.export import csv_bytes
 from dashboard.measures.disclosure import WITHHELD_NOTE
 from dashboard.measures.filters import Filters
@@ -47,6 +48,7 @@ def draw_view(view: View) -> None:
     )
     if view.caption:
         st.caption(view.caption)
+    chart_as_text(view)
     filters = current_filters().described()
     st.download_button(
         "Download the data (CSV)",
@@ -69,6 +71,30 @@ def draw_view(view: View) -> None:
             on_click="ignore",
         )
     suppression_note(view.withheld)
+
+
+# Beyond this many rows the table on screen stops and points to the CSV, which has them all.
+TABLE_ROWS = 100
+
+
+def chart_as_text(view: View) -> None:
+    """The chart's text alternative: a sentence saying what it shows, and its data as a table
+    (a real HTML table, which screen readers navigate) behind a switch."""
+    st.markdown(f"**In words:** {summary(view.figure)}")
+    data_table(view)
+
+
+@st.fragment
+def data_table(view: View) -> None:
+    # A fragment: the switch redraws only this table, made when asked for, not the page.
+    if not st.toggle("Show the chart's data as a table", key=f"table_{view.key}"):
+        return
+    table = view.shown.text()
+    if len(table) > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS} of {len(table):,} rows; the CSV has them all.")
+    st.table(
+        table.head(TABLE_ROWS), hide_index=True, alt=f"The data behind the chart: {view.title}"
+    )
 
 
 def draw_views(*views: View, columns: int = 2) -> None:

@@ -16,13 +16,13 @@ st.title("Data")
 st.caption(f"Database: `{store.resolve_db_path()}`")
 
 who = person()
-st.subheader("Load extracts")
+st.header("Load extracts")
 if who.can_load:
     upload_panel()
 else:
     st.caption("Loading extracts, mappings and rollback are for the ICB's analysts.")
 
-st.subheader("Loaded")
+st.header("Loaded")
 st.caption(
     "Row counts are rounded to the nearest 5, and 1 to 7 shows as `*`, like every count the "
     "dashboard shows."
@@ -44,10 +44,10 @@ if len(unknown.frame):
     )
     st.dataframe(unknown.text(), hide_index=True, key="unknown_pcns")
 
-st.subheader("Published snapshots and undo")
+st.header("Published snapshots and undo")
 rollback_panel(can_roll_back=who.can_load)
 
-st.subheader("Load history")
+st.header("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
 st.dataframe(
     loads.load_history(query).text(),
@@ -65,7 +65,7 @@ st.dataframe(
 if who.can_audit:
     audit_panel()
 
-st.subheader("Data dictionary")
+st.header("Data dictionary")
 kind = st.selectbox("Extract", list(KINDS), key="dictionary_kind")
 st.dataframe(dictionary(kind), hide_index=True)
 st.download_button(

@@ -63,7 +63,7 @@ st.dataframe(
     },
 )
 
-st.subheader("Cost before and after referral")
+st.header("Cost before and after referral")
 st.caption(
     "Unit costs start from settings.toml (value, price year and source). Edit them here to "
     "see the effect; edits last for this session. Change the file to change the default."
@@ -85,7 +85,7 @@ cost = utilisation_costs.cost_view(query, filters, unit_costs, window)
 draw_tiles(utilisation_costs.cost_tiles(cost))
 draw_view(cost)
 
-st.subheader("Against a comparison cohort")
+st.header("Against a comparison cohort")
 if utilisation.has_comparison(query, filters, window):
     comparison_caveat = utilisation.comparison_caveat(query, filters, window)
     if comparison_caveat:
@@ -100,7 +100,7 @@ else:
         icon=":material/info:",
     )
 
-st.subheader("By PCN")
+st.header("By PCN")
 setting = st.selectbox(
     "Setting",
     options=list(SETTINGS_ORDER),

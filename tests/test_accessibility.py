@@ -1,0 +1,151 @@
+"""WCAG 2.2 AA in a real browser: axe-core on every page and slide, and the keyboard path
+through a page of charts. axe-core comes from the npm registry, pinned in tests/a11y (make
+test installs it with npm ci)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REQUIRE_BROWSER
+from tests.test_browser import PAGES, _settled
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practice (heading order, ...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+DESKTOP, PROJECTOR, PHONE = (1440, 900), (1280, 720), (390, 844)
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        reason = f"{AXE} is missing: make test installs it (npm ci --prefix tests/a11y)"
+        if REQUIRE_BROWSER:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
+
+
+def _quiet(page) -> None:
+    """The script finished and nothing on the page is left from an earlier run: a first visit
+    runs twice (the filter writes its defaults into the URL), and axe must see the second."""
+    _settled(page)
+    page.wait_for_timeout(300)
+    _settled(page)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
+
+
+def _open(browser, url: str, size: tuple[int, int]):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(url)
+    expect(page.get_by_test_id("stMain")).to_be_visible(timeout=60_000)
+    _quiet(page)
+    return page
+
+
+def _blocking_violations(page, axe_source: str) -> list[str]:
+    page.add_script_tag(content=axe_source)
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['impact']} {v['id']} ({v['help']}): " + " | ".join(v["nodes"])
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390px"])
+@pytest.mark.parametrize("path", list(PAGES))
+def test_axe_finds_no_serious_or_critical_violation_on_a_page(
+    browser, server, axe_source, path, size
+):
+    page = _open(browser, f"{server}/{path}", size)
+    assert page.get_by_test_id("stException").count() == 0
+    assert _blocking_violations(page, axe_source) == []
+    page.close()
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_slide(browser, server, axe_source):
+    # Past the last slide, presentation mode shows the last and says which it is in the URL.
+    page = _open(browser, f"{server}/present?slide=999", PROJECTOR)
+    slides = int(page.url.split("slide=")[1].split("&")[0])
+    assert slides >= 5
+    found = {}
+    for number in range(1, slides + 1):
+        page.goto(f"{server}/present?slide={number}")
+        _quiet(page)
+        found[number] = _blocking_violations(page, axe_source)
+    assert found == {number: [] for number in found}
+    page.close()
+
+
+TABBABLE_IN_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .map((chart) => chart.closest('[data-testid="stElementContainer"]'))
+    .map((holder) => [...holder.querySelectorAll('button, a[href], input, [tabindex]')]
+        .filter((e) => e.tabIndex >= 0 && e !== holder).length)"""
+
+
+def test_each_chart_is_one_tab_stop_and_its_toolbar_joins_only_when_focused(browser, server):
+    page = _open(browser, f"{server}/referrals", DESKTOP)
+    charts = page.get_by_test_id("stPlotlyChart").count()
+    assert charts >= 8
+    # Away from the charts, no toolbar button is in the tab order: each chart is one stop.
+    assert page.evaluate(TABBABLE_IN_CHARTS) == [0] * charts
+    holders = page.locator("[data-chart-keyboard]")
+    assert holders.count() == charts
+    assert holders.first.get_attribute("tabindex") == "0"
+    assert holders.first.get_attribute("aria-label").startswith("Chart: ")
+
+    stops = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        stops.append(
+            page.evaluate("() => document.activeElement.hasAttribute('data-chart-keyboard')")
+        )
+        if stops[-1]:
+            break
+    assert stops[-1], "Tab never reached a chart"
+    # Focus on the chart brings its own toolbar, and only its own, into the tab order.
+    inside = page.evaluate(TABBABLE_IN_CHARTS)
+    assert inside[0] > 0 and inside[1:] == [0] * (charts - 1)
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        """() => document.activeElement.closest('[data-chart-keyboard]')
+            === document.querySelector('[data-chart-keyboard]')"""
+    )
+    # Leaving the chart takes its toolbar out of the tab order again.
+    page.get_by_test_id("stDownloadButton").first.locator("button").focus()
+    page.wait_for_timeout(100)
+    assert page.evaluate(TABBABLE_IN_CHARTS) == [0] * charts
+    page.close()
+
+
+def test_every_chart_has_a_sentence_and_a_data_table_a_screen_reader_can_read(browser, server):
+    page = _open(browser, f"{server}/referrals", DESKTOP)
+    charts = page.get_by_test_id("stPlotlyChart").count()
+    sentences = page.get_by_text("In words:")
+    assert sentences.count() == charts
+    switch = page.get_by_role("switch", name="Show the chart's data as a table").first
+    switch.focus()
+    page.keyboard.press("Space")  # as a keyboard user would
+    _settled(page)
+    assert switch.is_checked()
+    table = page.get_by_test_id("stTable").first.locator("table")
+    table.wait_for(timeout=30_000)
+    assert table.locator("th").count() >= 2
+    assert table.locator("tbody tr").count() >= 5
+    page.close()
