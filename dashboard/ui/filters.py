@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.measures.filters import Filters, default_period, financial_year, parse_query_params
+from dashboard.measures.formats import day
 from dashboard.ui.data import query, scope
 
 _READY = "filters_from_url_read"
@@ -130,7 +131,7 @@ def scope_label(filters: Filters) -> str:
 def period_caption(filters: Filters) -> str:
     """The scope and period under a page's title, and what its tiles compare with."""
     return (
-        f"{scope_label(filters)}, {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y} "
+        f"{scope_label(filters)}, {day(filters.date_from)} to {day(filters.date_to)} "
         f"({filters.days} days). Tiles compare with {previous_label(filters)}."
     )
 
@@ -139,6 +140,4 @@ def previous_label(filters: Filters) -> str:
     before = filters.previous()
     if filters.financial_years:
         return f"the financial year{'s' * (filters.financial_years > 1)} before"
-    return (
-        f"the {filters.days} days before ({before.date_from:%d %b %Y} to {before.date_to:%d %b %Y})"
-    )
+    return f"the {filters.days} days before ({day(before.date_from)} to {day(before.date_to)})"

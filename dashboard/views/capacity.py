@@ -7,6 +7,7 @@ from dashboard.data.contract import ACTIVITY_GROUP
 from dashboard.measures import capacity_funding as funding
 from dashboard.measures import capacity_views as views
 from dashboard.measures.capacity import display_table, label
+from dashboard.measures.formats import day
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, pcn_names, scope_label
 from dashboard.ui.frame import draw_tiles, draw_view, draw_views, suppression_note
@@ -14,8 +15,8 @@ from dashboard.ui.frame import draw_tiles, draw_view, draw_views, suppression_no
 filters = current_filters()
 st.title("VCSE capacity")
 st.caption(
-    f"{scope_label(filters)}, onward referrals from {filters.date_from:%d %b %Y} to "
-    f"{filters.date_to:%d %b %Y} against the places open services serving the PCN offered in "
+    f"{scope_label(filters)}, onward referrals from {day(filters.date_from)} to "
+    f"{day(filters.date_to)} against the places open services serving the PCN offered in "
     "every month of the period. The gap nets the months against each other; the shortfall "
     "adds up only the places missing in months that ran short."
 )

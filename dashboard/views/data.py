@@ -6,6 +6,7 @@ from dashboard.data import store
 from dashboard.data.contract import KINDS
 from dashboard.data.dictionary import dictionary, template_csv
 from dashboard.measures import loads
+from dashboard.measures.formats import day
 from dashboard.ui.access import audit_panel, person
 from dashboard.ui.data import connection, query
 from dashboard.ui.frame import draw_view
@@ -31,7 +32,7 @@ st.dataframe(loads.loaded_table(store.table_counts(connection())).text(), hide_i
 data_date = loads.data_date(query)
 if data_date:
     st.caption(
-        f"Data up to **{data_date:%d %B %Y}**: the latest date in the loaded extracts. Funding "
+        f"Data up to **{day(data_date)}**: the latest date in the loaded extracts. Funding "
         "that ends soon is measured from it."
     )
 draw_view(loads.coverage_view(query))

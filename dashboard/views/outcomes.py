@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.measures import outcomes_by_pcn as by_pcn
 from dashboard.measures import outcomes_views as views
+from dashboard.measures.formats import day, label
 from dashboard.measures.outcomes import MEASURE_LABEL
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
@@ -12,8 +13,8 @@ from dashboard.ui.frame import draw_tiles, draw_view, no_data_message
 filters = current_filters()
 st.title("Outcomes")
 st.caption(
-    f"{scope_label(filters)}, referrals from {filters.date_from:%d %b %Y} to "
-    f"{filters.date_to:%d %b %Y}. Paired baseline and follow-up scores only; every figure "
+    f"{scope_label(filters)}, referrals from {day(filters.date_from)} to "
+    f"{day(filters.date_to)}. Paired baseline and follow-up scores only; every figure "
     "shows its n."
 )
 if not views.has_outcomes(query, filters):
@@ -72,7 +73,7 @@ with tab_pcn:
     domain = st.selectbox(
         "Domain or item",
         options=by_pcn.pcn_domains(query, filters, measure),
-        format_func=lambda d: d.replace("_", " ").capitalize(),
+        format_func=label,
         key="outcomes_pcn_domain",
     )
     draw_view(by_pcn.improved_pcn_view(query, filters, measure, domain))

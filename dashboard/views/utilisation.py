@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.measures import utilisation, utilisation_costs
+from dashboard.measures.formats import day
 from dashboard.measures.utilisation_figures import SETTING_LABEL, SETTINGS_ORDER
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
@@ -11,8 +12,8 @@ from dashboard.ui.frame import draw_tiles, draw_view
 filters = current_filters()
 st.title("Health-system utilisation")
 st.caption(
-    f"{scope_label(filters)}, people first referred from {filters.date_from:%d %b %Y} to "
-    f"{filters.date_to:%d %b %Y}: events per person in the window before and after referral."
+    f"{scope_label(filters)}, people first referred from {day(filters.date_from)} to "
+    f"{day(filters.date_to)}: events per person in the window before and after referral."
 )
 st.warning(
     "**Regression to the mean.** People are often referred at a time of crisis, when their "
