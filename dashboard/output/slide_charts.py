@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 from dashboard.measures import spc
 
 # A slide's chart area is about 8 x 4.3 inches: drawn at 1100 x 580 (and sharpened x2 when
-# exported), 19 px text prints at about 10 pt, the smallest a board member reads in a room.
+# exported), 21 px text prints at about 11 pt (ticks 10 pt), what a board member reads in a room.
 WIDTH, HEIGHT = 1100, 580
-FONT = 19
+FONT = 21
 GREY = "#425563"
 
 # NHS England Making Data Count icon colours.
