@@ -202,14 +202,27 @@ def test_front_sheet_takes_the_icb_name_owner_and_version_from_the_settings(
     settings.write_text(
         '[board_paper]\nicb_name = "NHS Larchshire Integrated Care Board"\n'
         'owner = "Director of Primary Care"\nversion = "2.1"\n'
+        'ask = "The board is asked to approve the VCSE grants round."\n'
     )
     monkeypatch.setenv(SETTINGS_ENV, str(settings))
     add_rows(con, "pcns", {"pcn_code": "U00001", "pcn_name": "St Mary's PCN"})
+    add_rows(con, "referrals", *[{"referral_id": f"R{i}"} for i in range(20)])
     filters = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
     lines = report.title_lines(queries.runner(con), con, filters)
     assert lines[0] == "NHS Larchshire Integrated Care Board"
     assert "Owner: Director of Primary Care" in lines
     assert "Version: 2.1" in lines
+    pack = report.build_pack(con, filters)
+    assert pack.slides[0].ask == "The board is asked to approve the VCSE grants round."
+
+
+def test_a_pack_before_any_load_says_what_is_missing(con):
+    pack = report.build_pack(con, Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31)))
+    assert pack.classification == "OFFICIAL"
+    assert "Date of the data: no extracts loaded" in pack.subtitle_lines
+    assert pack.slides[0].messages[0] == "Referrals: none in the period."
+    content = boardpack.to_pdf(pack, tiny_png)
+    assert boardpack.page_count(content, ".pdf") == len(pack.slides) + 1
 
 
 @pytest.fixture(scope="module")

@@ -208,7 +208,7 @@ def _pptx_badges(slide, badges: tuple[Badge, ...]) -> None:
 def _pptx_body(slide, content: Slide, image: ImageMaker) -> None:
     if content.definitions:
         half = (CONTENT_W - 0.4) / 2
-        for column, entries in enumerate(_columns(content.definitions)):
+        for column, entries in enumerate(split_columns(content.definitions)):
             frame = _text_box(slide, MARGIN + column * (half + 0.4), BODY_TOP - 0.5, half, 4.8,
                               [], SIZES["small"])  # fmt: skip
             for index, (term, text) in enumerate(entries):
@@ -276,7 +276,7 @@ def _term(term: str) -> str:
     return f"{term} " if term.endswith(("?", ".", ":")) else f"{term}. "
 
 
-def _columns(entries: tuple[tuple[str, str], ...]) -> tuple[list, list]:
+def split_columns(entries: tuple[tuple[str, str], ...]) -> tuple[list, list]:
     """Definitions split into two columns of about equal length."""
     total = sum(len(term) + len(text) for term, text in entries)
     left, running = [], 0
@@ -399,7 +399,7 @@ def _pdf_badges(pdf: _PackPdf, badges: tuple[Badge, ...]) -> None:
 def _pdf_body(pdf: _PackPdf, content: Slide, image: ImageMaker) -> None:
     if content.definitions:
         half = (CONTENT_W - 0.4) / 2
-        for column, entries in enumerate(_columns(content.definitions)):
+        for column, entries in enumerate(split_columns(content.definitions)):
             pdf.set_xy((MARGIN + column * (half + 0.4)) * MM, (BODY_TOP - 0.5) * MM)
             for term, text in entries:
                 pdf.set_x((MARGIN + column * (half + 0.4)) * MM)

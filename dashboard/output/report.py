@@ -122,6 +122,7 @@ def title_lines(
         organisation(con, paper),
         f"Scope: {scope_name(run, filters)}",
         f"Period: {day(filters.date_from)} to {day(filters.date_to)} (both days included)",
+        "Purpose: for assurance and decision (the executive summary says what is asked)",
         f"Owner: {paper.owner or 'to be named before the paper goes to the board'}",
         f"Date of the data: {data}",
         f"Date of the paper: {day(today or date.today())}",
@@ -179,6 +180,8 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     )
     rate = now["rate_per_1000"]
     positions = rates.shown.frame["band_position"].value_counts()
+    if now["referrals"] == 0:
+        return Part((slide, trend_slide(run, filters, band)), "Referrals: none in the period.")
     summary = (
         f"Referrals: {now['referrals_text']} referrals, "
         + (f"{rate:.1f}" if rate is not None else "a withheld number of")
@@ -308,7 +311,10 @@ def special_runs(chart: pd.DataFrame) -> list[str]:
 def outcomes_part(run: Runner, filters: Filters) -> Part:
     if not outcomes_views.has_outcomes(run, filters):
         message = "No paired baseline and follow-up scores for this selection"
-        return Part((Slide(message, section=SECTIONS["outcomes"]),), f"Outcomes: {message}.")
+        return Part(
+            (Slide(message, section=SECTIONS["outcomes"]),),
+            f"Outcomes: {message[0].lower()}{message[1:]}.",
+        )
     star = outcomes_views.star_view(run, filters, "report_outcomes_star")
     shown = star.shown.frame.dropna(subset=["mean_baseline", "mean_followup"])
     higher = int((shown["mean_followup"] > shown["mean_baseline"]).sum())
@@ -337,7 +343,8 @@ def utilisation_part(run: Runner, filters: Filters) -> Part:
     if not utilisation.has_data(run, filters):
         message = "No utilisation data for people referred in this selection"
         return Part(
-            (Slide(message, section=SECTIONS["utilisation"]),), f"Use of services: {message}."
+            (Slide(message, section=SECTIONS["utilisation"]),),
+            f"Use of services: {message[0].lower()}{message[1:]}.",
         )
     window = utilisation.chosen_window(run, filters, None)
     before_after = utilisation.before_after_view(run, filters, window)
@@ -458,7 +465,10 @@ def comparison_caveat(run: Runner, filters: Filters, window: int | None) -> str:
 def capacity_part(run: Runner, filters: Filters) -> Part:
     if not capacity_views.has_demand(run, filters):
         message = "No onward referrals to VCSE activities"
-        return Part((Slide(message, section=SECTIONS["capacity"]),), f"VCSE capacity: {message}.")
+        return Part(
+            (Slide(message, section=SECTIONS["capacity"]),),
+            f"VCSE capacity: {message[0].lower()}{message[1:]}.",
+        )
     group = capacity_views.group_view(run, filters, "report_capacity_by_group")
     funding = capacity_funding.funding_view(run, filters)
     ending, _ = capacity_funding.funding_ending(run, filters)

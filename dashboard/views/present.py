@@ -9,7 +9,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from dashboard.output.boardpack import WITHHELD_NOTE, Slide, table_rows
+from dashboard.output.boardpack import WITHHELD_NOTE, Slide, split_columns, table_rows
 from dashboard.output.slide_charts import chart_note, for_slide
 from dashboard.output.wording import plain
 from dashboard.ui.data import board_pack
@@ -92,14 +92,13 @@ def show(slide: Slide) -> None:
             unsafe_allow_html=True,
         )
     if slide.definitions:
-        for column, (term, text) in zip(
-            st.columns(2) * len(slide.definitions), slide.definitions, strict=False
-        ):
-            column.markdown(
-                f'<p style="font-size: 0.85rem; margin: 0 0 0.4rem 0;"><b>{html.escape(term)}.'
-                f"</b> {html.escape(text)}</p>",
-                unsafe_allow_html=True,
-            )
+        for column, entries in zip(st.columns(2), split_columns(slide.definitions), strict=True):
+            for term, text in entries:
+                column.markdown(
+                    f'<p style="font-size: 0.85rem; margin: 0 0 0.4rem 0;">'
+                    f"<b>{html.escape(term)}.</b> {html.escape(text)}</p>",
+                    unsafe_allow_html=True,
+                )
     elif slide.figure is not None or slide.table is not None:
         left, right = st.columns([2, 3])
         with left:
