@@ -6,13 +6,28 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.theme import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.charts.theme import (
+    MINUS,
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    PALETTE,
+    empty,
+    fit,
+    heatmap_layout,
+    signed,
+)
 
 SHORT = "#D55E00"  # demand above capacity
 SPARE = "#0072B2"  # places to spare
+# The reasons an onward referral went unmet, in the order `unmet_bars` is given them: told
+# apart under every common colour-vision deficiency, and by pattern too.
+UNMET_COLOURS = (PALETTE[1], "#0072B2", "#882255")
+UNMET_PATTERNS = ("", "/", ".")
+FUNDING_COLOURS = {"funded": NHS_BLUE, "time_limited": PALETTE[1], "unfunded": SHORT}
+GROUP_COLOURS = (NHS_BLUE, NHS_DARK_GREY, SHORT)
 
 HEATMAP_MEASURES = {
-    "gap": ("Gap (demand - places)", "{:+,.0f}"),
+    "gap": (f"Gap (demand {MINUS} places)", "{:+,.0f}"),
     "demand_pct_of_capacity": ("Demand as % of places", "{:,.0f}%"),
 }
 
@@ -26,7 +41,7 @@ def _cell_text(value: float, withheld: bool, template: str) -> str:
         return "*"
     if pd.isna(value):
         return ""
-    return template.format(value)
+    return signed(value, template)
 
 
 def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: str) -> go.Figure:
@@ -88,28 +103,28 @@ def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: 
             "zmin": -reach,
             "zmax": reach,
         }
+    columns = [_label(a) for a in activities]
+    hover = "%{y}<br>%{x}: %{text}<extra></extra>"
+    if len(rows) == 1:
+        # One PCN: its activities down the page. Plotly sizes cell numbers by the distance
+        # between rows, and a single row has none: its numbers would overflow their cells.
+        z, text = z.T, [list(column) for column in zip(*text, strict=True)]
+        rows, columns = columns, rows
+        hover = "%{x} (%{customdata})<br>%{y}: %{text}<extra></extra>"
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_heatmap(
         z=z,
-        x=[_label(a) for a in activities],
+        x=columns,
         y=rows,
         text=text,
         texttemplate="%{text}",
-        textfont={"size": 11},
-        colorbar={"title": {"text": axis_title}},
-        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+        hovertemplate=hover,
         xgap=1,
         ygap=1,
         **colours,
     )
-    figure.update_layout(
-        height=max(360, 26 * len(rows) + 200),
-        yaxis={"autorange": "reversed", "showgrid": False},
-        xaxis={"side": "top", "showgrid": False, "tickangle": -35},
-        margin={"t": 190},
-        title={"y": 0.99, "yanchor": "top"},
-    )
-    return figure
+    figure.update_layout(yaxis={"autorange": "reversed", "type": "category"})
+    return heatmap_layout(figure, columns, len(rows), axis_title)
 
 
 def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
@@ -136,14 +151,14 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
     figure.add_bar(
         x=months["month"],
         y=met,
-        name="Onward referrals, not unmet",
+        name="Met: a place was offered",
         marker_color=NHS_BLUE,
-        hovertemplate="%{x|%b %Y}: %{y:,}<extra>Not unmet</extra>",
+        hovertemplate="%{x|%b %Y}: %{y:,}<extra>Met</extra>",
     )
     figure.add_bar(
         x=months["month"],
         y=months["unmet"],
-        name="Unmet (waitlisted, no capacity, closed)",
+        name="Unmet: waitlisted, no capacity or service closed",
         marker={
             "color": SHORT,
             "pattern": {"shape": "/", "fgcolor": "white", "solidity": 0.3, "fillmode": "overlay"},
@@ -159,9 +174,9 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{x|%b %Y}: %{y:,} places<extra></extra>",
     )
     figure.update_layout(
-        barmode="stack", yaxis_title="Onward referrals / places a month", yaxis_rangemode="tozero"
+        barmode="stack", yaxis_title="Onward referrals or places", yaxis_rangemode="tozero"
     )
-    return figure
+    return fit(figure)
 
 
 def unmet_bars(
@@ -176,7 +191,6 @@ def unmet_bars(
     ordered = unmet.iloc[::-1]
     labels = [_label(str(c)) if codes else str(c) for c in ordered[category]]
     figure = go.Figure(layout={"title": {"text": title}})
-    shapes = ("", "/", ".")
     for index, (column, name) in enumerate(reasons.items()):
         figure.add_bar(
             y=labels,
@@ -184,9 +198,9 @@ def unmet_bars(
             name=name,
             orientation="h",
             marker={
-                "color": PALETTE[(index + 1) % len(PALETTE)],
+                "color": UNMET_COLOURS[index % len(UNMET_COLOURS)],
                 "pattern": {
-                    "shape": shapes[index % 3],
+                    "shape": UNMET_PATTERNS[index % len(UNMET_PATTERNS)],
                     "fgcolor": "white",
                     "solidity": 0.3,
                     "fillmode": "overlay",
@@ -200,48 +214,67 @@ def unmet_bars(
         height=max(320, 24 * len(labels) + 160),
         yaxis={"categoryorder": "array", "categoryarray": labels},
     )
-    return figure
+    return fit(figure)
 
 
 def funding_bars(funding: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure:
-    """Onward referrals by the funding of the service they went to; at-risk funding in orange."""
+    """Onward referrals by the funding of the service they went to, a bar each down the
+    page, each with its share; at-risk funding in orange."""
     if funding.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    colours = {
-        "funded": NHS_BLUE,
-        "time_limited": PALETTE[1],
-        "unfunded": SHORT,
-    }
     figure.add_bar(
-        x=[labels.get(f, _label(f)) for f in funding["funding"]],
-        y=funding["demand"],
-        marker_color=[colours.get(f, NHS_DARK_GREY) for f in funding["funding"]],
+        y=[labels.get(f, _label(f)) for f in funding["funding"]],
+        x=funding["demand"],
+        orientation="h",
+        marker_color=[FUNDING_COLOURS.get(f, NHS_DARK_GREY) for f in funding["funding"]],
         text=["" if pd.isna(p) else f"{p:.0f}%" for p in funding["pct_of_demand"]],
         textposition="outside",
-        hovertemplate="%{x}: %{y:,} onward referrals<extra></extra>",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:,} onward referrals<extra></extra>",
     )
-    figure.update_layout(yaxis_title="Onward referrals", yaxis_rangemode="tozero", showlegend=False)
-    return figure
+    largest = funding["demand"].max()
+    figure.update_layout(
+        xaxis={"title": "Onward referrals", "range": [0, (largest if largest > 0 else 1) * 1.2]},
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+        height=max(300, 40 * len(funding) + 180),
+    )
+    return fit(figure)
 
 
 def group_bars(groups: pd.DataFrame, title: str) -> go.Figure:
-    """Demand, places and unmet per NIHR activity group, side by side."""
+    """Demand, places and unmet per NIHR activity group, side by side, a group a row."""
     if groups.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
     labels = [_label(g) for g in groups["nihr_group"]]
-    for column, name, colour in (
-        ("demand", "Onward referrals", NHS_BLUE),
-        ("capacity", "Places over the period", NHS_DARK_GREY),
-        ("unmet", "Unmet", SHORT),
+    for (column, name), colour, pattern in zip(
+        (
+            ("demand", "Onward referrals"),
+            ("capacity", "Places over the period"),
+            ("unmet", "Unmet"),
+        ),
+        GROUP_COLOURS,
+        ("", ".", "/"),
+        strict=True,
     ):
         figure.add_bar(
-            x=labels,
-            y=groups[column],
+            y=labels,
+            x=groups[column],
+            orientation="h",
             name=name,
-            marker_color=colour,
-            hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"},
+            },
+            hovertemplate="%{y}: %{x:,}<extra>" + name + "</extra>",
         )
-    figure.update_layout(barmode="group", yaxis_title="Over the period", yaxis_rangemode="tozero")
-    return figure
+    figure.update_layout(
+        barmode="group",
+        xaxis_title="Over the period",
+        xaxis_rangemode="tozero",
+        yaxis={"autorange": "reversed"},
+        height=max(340, 66 * len(labels) + 160),
+    )
+    return fit(figure)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.theme import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.charts.theme import (
+    AXIS_CHARS,
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    PALETTE,
+    empty,
+    fit,
+    reference_line,
+    wrap,
+)
 
 OUTSIDE = PALETTE[3]
 
@@ -29,24 +38,17 @@ def funnel_plot(
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
     for level, dash, name in (("998", "dash", "99.8% limits"), ("95", "dot", "95% limits")):
-        for side in ("low", "high"):
-            figure.add_scatter(
-                x=lines["size"],
-                y=lines[f"{side}_{level}"],
-                mode="lines",
-                line={"color": NHS_DARK_GREY, "dash": dash, "width": 1.5},
-                name=name,
-                legendgroup=level,
-                showlegend=side == "low",
-                hoverinfo="skip",
-            )
-    figure.add_hline(
-        y=target,
-        line_color=NHS_DARK_GREY,
-        line_width=1,
-        annotation_text=f"ICB {target:.1f}",
-        annotation_position="top right",
-    )
+        # Both limits in one trace, broken between them: one legend entry turns both off
+        # (a legend group would take a legend row of its own).
+        figure.add_scatter(
+            x=[*lines["size"], None, *lines["size"]],
+            y=[*lines[f"low_{level}"], None, *lines[f"high_{level}"]],
+            mode="lines",
+            line={"color": NHS_DARK_GREY, "dash": dash, "width": 1.5},
+            name=name,
+            hoverinfo="skip",
+        )
+    reference_line(figure, "y", target, f"ICB {target:.1f}", dash="solid", width=1)
     picked = drawn["pcn_code"].isin(selected)
     outside = drawn["outside"].notna() & (drawn["outside"] != "")
     figure.add_scatter(
@@ -67,8 +69,8 @@ def funnel_plot(
         + ": %{y:.1f}<extra></extra>",
     )
     figure.update_layout(
-        xaxis={"title": size_title, "rangemode": "tozero"},
-        yaxis={"title": value_title, "rangemode": "tozero"},
+        xaxis={"title": wrap(size_title, AXIS_CHARS), "rangemode": "tozero"},
+        yaxis={"title": wrap(value_title, 30), "rangemode": "tozero"},
         height=460,
     )
-    return figure
+    return fit(figure)

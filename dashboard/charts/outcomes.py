@@ -9,12 +9,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.theme import (
+    AXIS_CHARS,
+    BASELINE,
     NHS_BLUE,
     NHS_DARK_GREY,
     PALETTE,
     empty,
+    fit,
+    line_count,
+    reference_line,
     telling_note,
     telling_pcns,
+    wrap,
 )
 
 
@@ -38,7 +44,10 @@ def mean_with_ci(
     shown = frame.dropna(subset=[mean])
     if shown.empty:
         return empty(title)
-    labels = [f"{_label(c)} (n={int(k):,})" for c, k in zip(shown[category], shown[n], strict=True)]
+    labels = [
+        wrap(f"{_label(c)} (n = {int(k):,})", 20)
+        for c, k in zip(shown[category], shown[n], strict=True)
+    ]
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
     figure.add_scatter(
@@ -58,11 +67,11 @@ def mean_with_ci(
         hovertemplate="%{y}: %{x:.2f}<extra></extra>",
     )
     figure.update_layout(
-        xaxis_title=axis_title,
+        xaxis_title=wrap(axis_title, AXIS_CHARS),
         yaxis={"autorange": "reversed"},
-        height=max(300, 44 * len(labels) + 140),
+        height=max(300, (17 * max(line_count(t) for t in labels) + 20) * len(labels) + 140),
     )
-    return figure
+    return fit(figure)
 
 
 def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -70,11 +79,11 @@ def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
     and for people who started low, side by side."""
     if frame.empty:
         return empty(title)
-    labels = [_label(d) for d in frame["domain"]]
+    labels = [wrap(_label(d), 20) for d in frame["domain"]]
     figure = go.Figure(layout={"title": {"text": title}})
     for column, name, colour, pattern in (
         ("pct_improved", "Everyone", NHS_BLUE, ""),
-        ("low_baseline_pct_improved", "Low baseline (2 or less)", PALETTE[1], "/"),
+        ("low_baseline_pct_improved", "Low baseline (2 or less)", BASELINE, "/"),
     ):
         interval = (
             {
@@ -102,7 +111,7 @@ def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
         yaxis={"autorange": "reversed"},
         height=max(320, 52 * len(labels) + 140),
     )
-    return figure
+    return fit(figure)
 
 
 def change_distribution(
@@ -128,20 +137,14 @@ def change_distribution(
         + unit
         + ": %{y:,} people<extra></extra>",
     )
+    figure.update_traces(showlegend=False)
     if threshold is not None:
-        figure.add_vline(
-            x=threshold,
-            line_dash="dash",
-            line_color=NHS_DARK_GREY,
-            annotation_text=f"Meaningful: {threshold:g}+ {unit}",
-            annotation_position="top right",
-        )
+        reference_line(figure, "x", threshold, f"Meaningful change: {threshold:g}+ {unit}")
     figure.update_layout(
-        xaxis_title=f"Change in {unit} (positive = better)",
+        xaxis_title=wrap(f"Change in {unit} (positive = better)", AXIS_CHARS),
         yaxis_title="People",
-        showlegend=False,
     )
-    return figure
+    return fit(figure)
 
 
 def pcn_comparison(
@@ -180,24 +183,12 @@ def pcn_comparison(
         showlegend=False,
     )
     if icb_value is not None and pd.notna(icb_value):
-        figure.add_vline(
-            x=icb_value,
-            line_dash="dash",
-            line_color=NHS_DARK_GREY,
-            annotation_text=f"ICB {icb_value:.1f}",
-            annotation_position="bottom right",
-        )
+        reference_line(figure, "x", icb_value, f"ICB {icb_value:.1f}")
     if reference is not None:
-        figure.add_vline(
-            x=reference[0],
-            line_dash="dot",
-            line_color=PALETTE[3],
-            annotation_text=reference[1],
-            annotation_position="top left",
-        )
+        reference_line(figure, "x", reference[0], reference[1], dash="dot", color=PALETTE[3])
     figure.update_layout(
-        xaxis_title=axis_title,
+        xaxis_title=wrap(axis_title, AXIS_CHARS),
         yaxis={"categoryorder": "array", "categoryarray": labels},
         height=max(360, 22 * len(labels) + 140),
     )
-    return figure
+    return fit(figure)

@@ -8,12 +8,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.charts.theme import (
+    AXIS_CHARS,
     BAND_FILL,
     NHS_BLUE,
     NHS_DARK_GREY,
     PALETTE,
     empty,
+    fit,
+    heatmap_layout,
     mark_financial_years,
+    reference_line,
+    wrap,
 )
 
 PEER_OPACITY = 0.4
@@ -45,13 +50,9 @@ def group_label(dimension: str, code: str) -> str:
 
 
 def title_room(figure: go.Figure) -> go.Figure:
-    """Room above the plot for the finding, its n and the legend, so none overlaps."""
-    figure.update_layout(
-        title={"y": 0.98, "yref": "container", "yanchor": "top"},
-        margin={"t": 130},
-        legend={"y": 1.02, "yanchor": "bottom"},
-    )
-    return figure
+    """Room above the plot for the finding, its n and the legend, so none overlaps (call it
+    again after changing the title or the subtitle)."""
+    return fit(figure)
 
 
 def _titled(title: str, subtitle: str | None = None) -> go.Figure:
@@ -103,7 +104,6 @@ def monthly(
                 x=part["month"],
                 y=part["referrals"],
                 name=name,
-                legendgroup=name,
                 marker_color=colour,
                 hovertemplate="%{x|%b %Y}: %{y:,} referrals<extra>" + name + "</extra>",
                 row=1,
@@ -114,7 +114,6 @@ def monthly(
             y=part["rate_per_1000"],
             mode="lines+markers",
             name=f"{name} rate",
-            legendgroup=name,
             line={
                 "color": colour,
                 "width": 3,
@@ -127,7 +126,7 @@ def monthly(
     figure.add_hrect(
         y0=band_low, y1=band_high, fillcolor=BAND_FILL, line_width=0, layer="below", row=2, col=1
     )
-    mark_financial_years(figure, months["month"])
+    mark_financial_years(figure, months["month"], xref="x2", yref="y2 domain")
     figure.update_yaxes(rangemode="tozero")
     figure.update_yaxes(title_text="Referrals a month", row=1, col=1)
     figure.update_yaxes(title_text="Per 1,000 a year", row=2, col=1)
@@ -159,15 +158,11 @@ def pcn_bars(
         showlegend=False,
     )
     if reference is not None and not pd.isna(reference):
-        figure.add_vline(
-            x=reference,
-            line_dash="dash",
-            line_color=NHS_DARK_GREY,
-            annotation_text=f"{reference_label} {reference:.1f}",
-            annotation_position="bottom right",
-        )
+        reference_line(figure, "x", reference, f"{reference_label} {reference:.1f}")
     figure.update_layout(
-        height=max(360, 22 * len(ordered) + 140), xaxis_title=axis_title, yaxis_type="category"
+        height=max(360, 22 * len(ordered) + 140),
+        xaxis_title=wrap(axis_title, AXIS_CHARS),
+        yaxis_type="category",
     )
     return title_room(figure)
 
@@ -225,32 +220,34 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
 def wait_histogram(
     distribution: pd.DataFrame, median: float | None, title: str, subtitle: str
 ) -> go.Figure:
-    """People by whole weeks waited for a first contact, the median marked."""
+    """People by whole weeks waited for a first contact, a bar a week down the page (13 weeks
+    side by side crowd a phone), the median's week marked."""
     if distribution.empty or not distribution["people"].fillna(0).any():
         return empty(title)
     figure = _titled(title, subtitle)
     figure.add_bar(
-        x=distribution["wait_band"],
-        y=distribution["people"],
+        y=distribution["wait_band"],
+        x=distribution["people"],
+        orientation="h",
         marker_color=NHS_BLUE,
-        hovertemplate="%{x}: %{y:,} people<extra></extra>",
+        hovertemplate="%{y}: %{x:,} people<extra></extra>",
         showlegend=False,
     )
     if median is not None and not pd.isna(median):
-        week = min(int(median // 7), 12)
-        figure.add_annotation(
-            x=distribution["wait_band"].iloc[week],
-            y=1,
-            yref="paper",
-            text=f"Median {median:.0f} days",
-            showarrow=True,
-            arrowhead=2,
-            ay=-30,
+        week = min(int(median // 7), len(distribution) - 1)
+        reference_line(
+            figure,
+            "y",
+            distribution["wait_band"].iloc[week],
+            f"Median: {median:.0f} days",
+            color=PALETTE[3],
+            width=3,
         )
     figure.update_layout(
-        xaxis_title="Wait from referral to first contact",
-        yaxis_title="People",
-        yaxis_rangemode="tozero",
+        xaxis_title="People",
+        yaxis={"title": "Wait to first contact", "autorange": "reversed", "type": "category"},
+        xaxis_rangemode="tozero",
+        height=max(360, 24 * len(distribution) + 160),
     )
     return title_room(figure)
 
@@ -267,8 +264,7 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     )
     order = table.mean().sort_values(ascending=False).index
     table = table[order]
-    # Plotly draws the first row at the bottom: reversed, the ICB is on top, then A to Z.
-    icb_first = sorted(table.index, key=lambda key: (key[0] != "ICB", key[1]), reverse=True)
+    icb_first = sorted(table.index, key=lambda key: (key[0] != "ICB", key[1]))
     table = table.loc[icb_first]
     rows = [
         f"<b>{name}</b>" if selected or code == "ICB" else name
@@ -276,27 +272,21 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     ]
     values = table.to_numpy(dtype=float)
     text = np.where(np.isnan(values), "*", np.char.mod("%.0f", np.nan_to_num(values)))
+    columns = [label(c) for c in table.columns]
     figure = _titled(title, subtitle)
     figure.add_heatmap(
         z=values,
-        x=[label(c) for c in table.columns],
+        x=columns,
         y=rows,
         text=text,
         texttemplate="%{text}",
         colorscale=[[0, "#FFFFFF"], [1, NHS_BLUE]],
-        colorbar={"title": {"text": "% of PCN's referrals"}},
         hovertemplate="%{y}<br>%{x}: %{z:.1f}%<extra></extra>",
         xgap=1,
         ygap=1,
     )
-    figure.update_layout(
-        height=max(360, 22 * len(rows) + 180),
-        xaxis={"side": "top", "showgrid": False},
-        yaxis={"showgrid": False, "type": "category"},
-    )
-    title_room(figure)
-    figure.update_layout(margin={"t": 170})
-    return figure
+    figure.update_layout(yaxis={"type": "category", "autorange": "reversed"})
+    return heatmap_layout(figure, columns, len(rows), "% of PCN's referrals")
 
 
 def equity_bars(
@@ -307,49 +297,39 @@ def equity_bars(
     subtitle: str,
 ) -> go.Figure:
     """Rate per 1,000 a year by group, stacked by route, where the population is known;
-    otherwise referrals by group, stacked by route. The most deprived 20% is called out."""
+    otherwise referrals by group, stacked by route. A bar a group, down the page; the most
+    deprived 20% in bold."""
     if groups.empty:
         return empty(title)
     with_rate = groups["population"].notna().any()
     shown = groups[groups["population"].notna()] if with_rate else groups
-    labels = [group_label(dimension, code) for code in shown["group_code"]]
+    labels = [
+        f"<b>{group_label(dimension, code)}</b>"
+        if dimension == "imd_quintile" and code == "1"
+        else group_label(dimension, code)
+        for code in shown["group_code"]
+    ]
     figure = _titled(title, subtitle)
     for route, (name, colour, pattern) in ROUTE_STYLE.items():
         column = f"{route}_rate_per_1000" if with_rate else f"{route}_referrals"
         figure.add_bar(
-            x=labels,
-            y=shown[column],
+            y=labels,
+            x=shown[column],
+            orientation="h",
             name=name,
             marker={
                 "color": colour,
                 "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"},
             },
-            hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
+            hovertemplate="%{y}: %{x:,.1f}<extra>" + name + "</extra>",
         )
     if with_rate and overall_rate is not None and not pd.isna(overall_rate):
-        figure.add_hline(
-            y=overall_rate,
-            line_dash="dash",
-            line_color=NHS_DARK_GREY,
-            annotation_text=f"All groups {overall_rate:.1f}",
-            annotation_position="top left",
-        )
-    most_deprived = shown[shown["group_code"] == "1"] if dimension == "imd_quintile" else None
-    if most_deprived is not None and not most_deprived.empty:
-        measure = "rate_per_1000" if with_rate else "referrals"
-        height = most_deprived[[f"{route}_{measure}" for route in ROUTE_STYLE]].sum(axis=1)
-        figure.add_annotation(
-            x=group_label(dimension, "1"),
-            y=height.iloc[0],
-            text="<b>Most deprived 20%</b>",
-            showarrow=False,
-            yanchor="bottom",
-            font={"color": PALETTE[3]},
-        )
+        reference_line(figure, "x", overall_rate, f"All groups: {overall_rate:.1f}")
     figure.update_layout(
         barmode="stack",
-        yaxis_title="Per 1,000 registered a year" if with_rate else "Referrals",
-        yaxis_rangemode="tozero",
-        xaxis_type="category",
+        xaxis_title="Per 1,000 registered a year" if with_rate else "Referrals",
+        xaxis_rangemode="tozero",
+        yaxis={"type": "category", "autorange": "reversed"},
+        height=max(340, 30 * len(labels) + 200),
     )
     return title_room(figure)

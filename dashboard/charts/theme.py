@@ -1,6 +1,15 @@
-"""Chart builders: pure DataFrame -> plotly Figure, all in the one house template."""
+"""Chart builders: pure DataFrame -> plotly Figure, all in the one house template.
+
+A chart cannot know the width it will be drawn at (a phone, half a laptop screen, a slide), so
+its layout is worked out here to hold at all of them: titles, subtitles, notes, legend names
+and category labels are wrapped short enough for a 360 px phone column, and the space above
+the plot is reserved line by line for the title, the subtitle and the legend (`fit`).
+"""
 
 from __future__ import annotations
+
+import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -9,45 +18,302 @@ import plotly.io as pio
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 NHS_PALE_GREY = "#E8EDEE"
-# NHS Blue first, then the Okabe-Ito palette, which stays distinct under colour-vision deficiency.
+TEXT_COLOUR = "#212B32"
+# NHS Blue first, then colours chosen to stay apart under protanopia, deuteranopia and
+# tritanopia as well as normal vision (tests/test_palette.py simulates each).
 PALETTE = ("#005EB8", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 BAND_FILL = "rgba(0, 158, 115, 0.15)"
-# Tick labels and the axis title take about this many pixels under a chart's plot area.
-BAND_NOTE_OFFSET = 60
+BASELINE = PALETTE[1]  # the "before" of every before-and-after chart, beside NHS Blue after
+MINUS = "\u2212"  # a true minus sign: a hyphen reads as a dash and is easily missed
+
+TITLE_SIZE, SUBTITLE_SIZE, NOTE_SIZE, LEGEND_SIZE, LABEL_SIZE = 17, 13, 12, 13, 13
+# Characters a line holds in a 360 px phone column at each size (Arial averages about half
+# an em a character; a little less is allowed for capitals and figures).
+TITLE_CHARS, SUBTITLE_CHARS, NOTE_CHARS, LEGEND_CHARS = 34, 46, 50, 38
+# An axis title is centred on the plot, which a phone shares with the tick labels.
+AXIS_CHARS = 26
+LINE_SPACING = 1.3  # Plotly's, between the lines of a text
+# Under a chart's plot area, tick labels take about this many pixels, and each line of the
+# axis title this many more.
+TICKS_ROOM, AXIS_TITLE_LINE = 50, 21
 
 pio.templates["nhs"] = go.layout.Template(
     layout=go.Layout(
-        font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#212B32"},
-        title={"font": {"size": 18}, "x": 0, "xanchor": "left"},
+        font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": TEXT_COLOUR},
+        title={"font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left"},
         colorway=list(PALETTE),
         paper_bgcolor="white",
         plot_bgcolor="white",
+        # The tick labels stand off their axes, so the two zeros at a corner never touch.
         xaxis={
             "gridcolor": NHS_PALE_GREY,
             "linecolor": NHS_DARK_GREY,
             "zeroline": False,
             "automargin": True,
+            "ticklabelstandoff": 8,
+            "tickfont": {"size": LABEL_SIZE},
         },
         yaxis={
             "gridcolor": NHS_PALE_GREY,
             "linecolor": NHS_DARK_GREY,
             "zeroline": False,
             "automargin": True,
+            "ticklabelstandoff": 6,
+            "tickfont": {"size": LABEL_SIZE},
         },
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1, "x": 0, "xanchor": "left"},
+        margin={"l": 10, "r": 16, "t": 80, "b": 10},
         hoverlabel={"font": {"size": 13}},
     )
 )
 pio.templates.default = "nhs"
 
 
+# Text that fits -------------------------------------------------------------------------------
+
+_TAG = re.compile(r"(<[^>]+>)")
+_BREAK = re.compile(r"<br\s*/?\s*>", re.IGNORECASE)
+# A title's own line breaks. Plotly draws `<br >` as a new line like `<br>`; the trailing
+# space keeps the words apart wherever the title is read as plain text (a slide heading, a
+# screen reader's name for the chart), and the title's first `<br>` still ends its heading.
+TITLE_BREAK = " <br >"
+
+
+def wrap(text: str, width: int, newline: str = "<br>") -> str:
+    """`text` with a `newline` at word boundaries, so that no line is longer than `width`
+    characters (markup not counted; a word longer than a line keeps its own line). Its own
+    line breaks stay; a tag open across a new line (<b>, <sup>) is closed and reopened."""
+    lines = []
+    for paragraph in _BREAK.split(text):
+        lines.extend(_wrap_paragraph(paragraph, width))
+    return _join(lines, newline)
+
+
+def _wrap_paragraph(paragraph: str, width: int) -> list[list[str]]:
+    """Lines of tokens (words and tags)."""
+    lines: list[list[str]] = [[]]
+    length = 0
+    for token in (t for t in _TAG.split(paragraph) if t):
+        if _TAG.fullmatch(token):
+            lines[-1].append(token)
+            continue
+        for index, word in enumerate(token.split(" ")):
+            if index:  # a space in the text: the place to break, if the line is full
+                if length and length + 1 + len(_visible(word)) > width:
+                    lines.append([])
+                    length = 0
+                elif length:
+                    lines[-1].append(" ")
+                    length += 1
+            if word:
+                lines[-1].append(word)
+                length += len(_visible(word))
+    return lines
+
+
+def _visible(word: str) -> str:
+    return word.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+def _join(lines: list[list[str]], newline: str) -> str:
+    """The lines joined by `newline`, each tag open at a line's end closed there and
+    reopened at the start of the next line (Plotly styles each line on its own)."""
+    out, open_tags = [], []
+    for number, tokens in enumerate(lines):
+        if number:
+            out.append("".join(f"</{_name(tag)}>" for tag in reversed(open_tags)))
+            out.append(newline)
+            out.append("".join(open_tags))
+        for token in tokens:
+            out.append(token)
+            if _TAG.fullmatch(token):
+                if token.startswith("</"):
+                    open_tags = _closed(open_tags, _name(token))
+                elif not token.endswith("/>"):
+                    open_tags.append(token)
+    return "".join(out).replace(" " + newline, newline)
+
+
+def _name(tag: str) -> str:
+    return re.match(r"</?\s*([a-zA-Z0-9]+)", tag).group(1).lower()
+
+
+def _closed(open_tags: list[str], name: str) -> list[str]:
+    for index in range(len(open_tags) - 1, -1, -1):
+        if _name(open_tags[index]) == name:
+            return open_tags[:index] + open_tags[index + 1 :]
+    return open_tags
+
+
+def plain(text: str | None) -> str:
+    """A chart text as one line of plain words: no markup, no line breaks."""
+    return " ".join(_TAG.sub(" ", text or "").split())
+
+
+def line_count(text: str | None) -> int:
+    return 0 if not text else len(_BREAK.findall(text)) + 1
+
+
+def _plain_length(text: str) -> int:
+    return max(len(_visible(_TAG.sub("", line))) for line in _BREAK.split(text))
+
+
+def signed(value: float, template: str = "{:+,.0f}") -> str:
+    """A signed number with a true minus: `+1,234`, `−314`."""
+    return template.format(value).replace("-", MINUS)
+
+
+def labels(texts, width: int = 16) -> list[str]:
+    """Category labels wrapped to `width` characters a line, for a horizontal axis."""
+    return [wrap(str(text), width) for text in texts]
+
+
+# The space above the plot ---------------------------------------------------------------------
+
+TITLE_PAD = 20  # Plotly lifts a title of several lines about 13 px: the pad takes it back
+TITLE_LINE = TITLE_SIZE * LINE_SPACING + 1
+SUBTITLE_LINE = SUBTITLE_SIZE * LINE_SPACING + 1
+LEGEND_ROW = LEGEND_SIZE * LINE_SPACING + 4
+LEGEND_LINE = LEGEND_SIZE * LINE_SPACING
+# Room a legend entry takes besides its text (the symbol and the gaps), and the legend's
+# width in a 360 px phone column.
+LEGEND_SYMBOL, PHONE_LEGEND_WIDTH = 44, 330
+CHAR_WIDTH = 0.56  # of the font size, a conservative average for Arial
+
+
+def _split_title(title: str) -> tuple[str, list[str]]:
+    """A title as the measures write it, `heading<br><sup>note</sup>...`: its heading and
+    the notes after it."""
+    heading, *rest = _BREAK.split(title.replace(TITLE_BREAK, " "))
+    notes = [re.sub(r"</?sup>", "", part).strip() for part in rest]
+    return heading, [note for note in notes if note]
+
+
+def legend_entries(figure: go.Figure) -> list[str]:
+    """The names the legend will show: traces (unless hidden) and shapes given a legend
+    entry, as Plotly decides."""
+    if figure.layout.showlegend is False:
+        return []
+    traces = [t for t in figure.data if t.showlegend is not False and t.name]
+    if len(traces) == 1 and traces[0].showlegend is None:
+        traces = []
+    shapes = [s for s in figure.layout.shapes if s.showlegend and s.name]
+    return [str(item.name) for item in (*traces, *shapes)]
+
+
+def _legend_layout(names: list[str]) -> tuple[int, float]:
+    """Entries a row (the same at every width) and the legend's height in pixels."""
+    longest = max(_plain_length(name) for name in names)
+    per_row = 1
+    for candidate in (3, 2):
+        room = PHONE_LEGEND_WIDTH / candidate - LEGEND_SYMBOL
+        if longest * LEGEND_SIZE * CHAR_WIDTH <= room:
+            per_row = candidate
+            break
+    rows = [names[i : i + per_row] for i in range(0, len(names), per_row)]
+    height = sum(max(line_count(n) for n in row) * LEGEND_LINE + 3 for row in rows) + 10
+    return per_row, height
+
+
+def fit(figure: go.Figure, top_axis: float = 0, min_plot: int = 220) -> go.Figure:
+    """Lay out the space above the plot so nothing there overlaps at any width: the title and
+    its notes wrapped for a phone and placed from the top, the legend in fixed columns just
+    above the plot (its names wrapped), and `top_axis` pixels of tick labels on a top axis.
+    The figure grows by what the top takes: its plot keeps the height the figure's height
+    left it (at least `min_plot` pixels), so rows of bars keep their labels. Safe to call
+    again after the title changes."""
+    plot_height = max(
+        (figure.layout.height or 450) - (figure.layout.margin.t or 80) - _bottom(figure),
+        min_plot,
+    )
+    heading, notes = _split_title(figure.layout.title.text or "")
+    heading = wrap(heading, TITLE_CHARS, TITLE_BREAK)
+    # The notes a title carries stay in it (small, under the heading); the subtitle under them.
+    note_lines = [line for note in notes for line in _BREAK.split(wrap(note, SUBTITLE_CHARS))]
+    subtitle = wrap(figure.layout.title.subtitle.text or "", SUBTITLE_CHARS)
+    figure.update_layout(
+        title={
+            "text": heading + "".join(f"<br><sup>{line}</sup>" for line in note_lines),
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": TITLE_PAD},
+            "subtitle": {"text": subtitle or None, "font": {"size": SUBTITLE_SIZE}},
+        }
+    )
+    top = 8 + (line_count(heading) + len(note_lines)) * TITLE_LINE
+    if subtitle:
+        top += 8 + line_count(subtitle) * SUBTITLE_LINE
+    names = legend_entries(figure)
+    if names:
+        for trace in figure.data:
+            if trace.name:
+                trace.name = wrap(str(trace.name), LEGEND_CHARS)
+        for shape in figure.layout.shapes:
+            if shape.name:
+                shape.name = wrap(str(shape.name), LEGEND_CHARS)
+        per_row, legend_height = _legend_layout(legend_entries(figure))
+        figure.update_layout(
+            showlegend=True,
+            legend={
+                "orientation": "h",
+                "entrywidthmode": "fraction",
+                "entrywidth": 1 / per_row - 0.001,
+                "x": 0,
+                "xanchor": "left",
+                "xref": "paper",
+                "y": 1,
+                "yanchor": "bottom",
+                "yref": "paper",
+                "font": {"size": LEGEND_SIZE},
+                "tracegroupgap": 0,
+            },
+        )
+        top += 6 + legend_height
+    if top_axis:
+        top += top_axis + 14
+    # Without a legend, the top tick label of a y axis stands half a line above the plot,
+    # under the title.
+    top = math.ceil(top + (4 if names else 18))
+    figure.update_layout(margin={"t": top}, height=top + _bottom(figure) + plot_height)
+    return figure
+
+
+def _bottom(figure: go.Figure) -> int:
+    """The pixels under the plot: the margin, or the tick labels and the axis title, where
+    those (pushing the margin themselves) take more."""
+    axis = figure.layout.xaxis
+    room = 0
+    if axis.visible is not False and axis.side != "top":
+        room = TICKS_ROOM + AXIS_TITLE_LINE * line_count(axis.title.text)
+    return max(figure.layout.margin.b or 10, room)
+
+
+def reference_line(
+    figure: go.Figure, axis: str, value: float, name: str, dash: str = "dash", **where
+) -> None:
+    """A line across the plot at `value` on the `axis` ("x" or "y"), named in the legend:
+    a label on the plot would sit on a bar or a point."""
+    add = figure.add_vline if axis == "x" else figure.add_hline
+    add(
+        **{axis: value},
+        line_dash=dash,
+        line_color=where.pop("color", NHS_DARK_GREY),
+        line_width=where.pop("width", 2),
+        name=name,
+        showlegend=True,
+        **where,
+    )
+
+
 def empty(title: str, message: str = "No data for this selection") -> go.Figure:
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_annotation(text=message, showarrow=False, font={"size": 16, "color": NHS_DARK_GREY})
+    figure.add_annotation(
+        text=wrap(message, NOTE_CHARS), showarrow=False, font={"size": 16, "color": NHS_DARK_GREY}
+    )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
-    return figure
+    return fit(figure, min_plot=120)
 
 
 BAND_POSITION_STYLE = {  # colour and pattern, so the band position is never told by colour alone
@@ -116,58 +382,68 @@ def rate_by_pcn(
                 for rate, chosen in zip(part["rate_per_1000"], part["selected"], strict=True)
             ],
             textposition="outside",
+            cliponaxis=False,
             customdata=part[["pcn_code", "referrals", "list_size"]],
             hovertemplate="%{y} (%{customdata[0]})<br>%{x:.1f} per 1,000 a year"
-            "<br>%{customdata[1]} referrals, list size %{customdata[2]:,}<extra></extra>",
+            "<br>%{customdata[1]:,} referrals, list size %{customdata[2]:,}<extra></extra>",
         )
     if icb_rate is not None:
-        figure.add_vline(
-            x=icb_rate,
-            line_dash="dash",
-            line_color=NHS_DARK_GREY,
-            annotation_text=f"ICB {icb_rate:.1f}",
-            annotation_position="bottom right",
-        )
+        reference_line(figure, "x", icb_rate, f"ICB {icb_rate:.1f} per 1,000 a year")
+    # Room on the right for a selected PCN's rate beside its bar.
+    longest = ordered["rate_per_1000"].max()
+    if any_selected and pd.notna(longest):
+        figure.update_xaxes(range=[0, max(longest, band_high) * 1.15])
     figure.update_layout(
         barmode="overlay",
         height=max(360, 22 * len(ordered) + 140),
-        xaxis_title="Referrals per 1,000 registered patients a year",
+        xaxis_title=wrap("Referrals per 1,000 registered patients a year", AXIS_CHARS),
         yaxis={"categoryorder": "array", "categoryarray": labels},
     )
     # Below the axis title, in pixels from the plot's foot: inside the plot the label sat on
     # the first bar, and at a share of the height it sat on the tick numbers of short charts.
+    note = wrap(
+        f"Shaded: planning band {band_low:g}-{band_high:g} per 1,000 a year. Source: {band_source}",
+        AXIS_CHARS + 6,
+    )
+    offset = TICKS_ROOM + AXIS_TITLE_LINE * line_count(figure.layout.xaxis.title.text)
     figure.add_annotation(
-        text=f"Shaded: planning band {band_low:g}-{band_high:g} per 1,000 a year. "
-        f"Source: {band_source}",
+        text=note,
         xref="paper",
         yref="paper",
         x=0,
         y=0,
-        yshift=-BAND_NOTE_OFFSET,
+        yshift=-offset,
         xanchor="left",
         yanchor="top",
         showarrow=False,
-        font={"size": 12, "color": NHS_DARK_GREY},
+        font={"size": NOTE_SIZE, "color": NHS_DARK_GREY},
         align="left",
     )
-    figure.update_layout(margin={"b": BAND_NOTE_OFFSET + 30})
-    return figure
+    figure.update_layout(
+        margin={"b": offset + math.ceil(line_count(note) * NOTE_SIZE * LINE_SPACING) + 16}
+    )
+    return fit(figure)
 
 
-def mark_financial_years(figure: go.Figure, months: pd.Series) -> None:
-    """A dotted line and label at the start (1 April) of each financial year shown."""
+def mark_financial_years(
+    figure: go.Figure, months: pd.Series, xref: str = "x", yref: str = "y domain"
+) -> None:
+    """A dotted line at the start (1 April) of each financial year shown, labelled inside
+    the foot of the plot (or of the subplot on `xref`, `yref`), clear of the legend and the
+    title above it."""
     starts = pd.to_datetime(pd.Series(months.unique()))
     for april in starts[starts.dt.month == 4]:
         figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
         figure.add_annotation(
             x=april,
-            y=1,
-            yref="paper",
+            y=0,
+            xref=xref,
+            yref=yref,
             text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
-            font={"size": 11},
+            font={"size": 11, "color": NHS_DARK_GREY},
         )
 
 
@@ -188,30 +464,42 @@ def monthly_trend(months: pd.DataFrame, title: str) -> go.Figure:
     figure.update_layout(
         yaxis_title="Referrals", xaxis_title=None, showlegend=False, yaxis_rangemode="tozero"
     )
-    return figure
+    return fit(figure)
 
 
 def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
-    """Referred -> contacted -> engaged -> completed, with the drop-outs beside."""
+    """Referred -> contacted -> engaged -> completed, with the drop-outs below; a bar a
+    stage, across the page so the stage names never crowd."""
     if stages.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    for drop_out, name, colour in (
-        (False, "Progressed", NHS_BLUE),
-        (True, "Dropped out", PALETTE[3]),
+    order = [_label(s) for s in stages["stage"]]
+    for drop_out, name, colour, pattern in (
+        (False, "Progressed", NHS_BLUE, ""),
+        (True, "Dropped out", PALETTE[3], "/"),
     ):
         part = stages[stages["drop_out"] == drop_out]
         figure.add_bar(
-            x=[_label(s) for s in part["stage"]],
-            y=part["people"],
+            y=[_label(s) for s in part["stage"]],
+            x=part["people"],
+            orientation="h",
             name=name,
-            marker_color=colour,
-            text=part["people"],
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"},
+            },
+            text=["*" if pd.isna(p) else f"{p:,.0f}" for p in part["people"]],
             textposition="outside",
-            hovertemplate="%{x}: %{y:,}<extra></extra>",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
-    figure.update_layout(yaxis_title="Referrals", yaxis_rangemode="tozero")
-    return figure
+    largest = stages["people"].max()
+    figure.update_layout(
+        xaxis={"title": "Referrals", "range": [0, (largest if pd.notna(largest) else 1) * 1.2]},
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
+        height=max(360, 34 * len(order) + 160),
+    )
+    return fit(figure)
 
 
 def dumbbell(
@@ -221,7 +509,7 @@ def dumbbell(
     if frame.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    labels = [_label(c) for c in frame[category]]
+    labels = [wrap(_label(c), 22) for c in frame[category]]
     for label, start, end in zip(labels, frame[before], frame[after], strict=True):
         figure.add_scatter(
             x=[start, end],
@@ -236,7 +524,7 @@ def dumbbell(
         y=labels,
         mode="markers",
         name="Baseline",
-        marker={"color": PALETTE[1], "size": 14, "symbol": "circle"},
+        marker={"color": BASELINE, "size": 14, "symbol": "circle"},
     )
     figure.add_scatter(
         x=frame[after],
@@ -245,7 +533,55 @@ def dumbbell(
         name="Follow-up",
         marker={"color": NHS_BLUE, "size": 14, "symbol": "diamond"},
     )
-    figure.update_layout(xaxis_title=axis_title, height=max(320, 48 * len(labels) + 140))
+    figure.update_layout(
+        xaxis_title=wrap(axis_title, AXIS_CHARS), height=max(320, 48 * len(labels) + 140)
+    )
+    return fit(figure)
+
+
+HEATMAP_ROW = 24  # pixels a row: room for a cell's number at the page's text size
+HEATMAP_FONT = 12
+COLOUR_BAR_ROOM = 90  # under the plot: the colour bar, its numbers and its title
+
+
+def heatmap_layout(figure: go.Figure, columns: list[str], rows: int, scale_title: str) -> go.Figure:
+    """A heatmap laid out for every width: its column names on top, read upwards, with room
+    reserved for the longest (side by side they collide as soon as columns are narrow); the
+    colour bar under the plot, where it takes no width from the cells; cell numbers sized
+    by Plotly to fit their cell (and left out where a cell is too small for any: the hover
+    and the CSV have them)."""
+    longest = max((len(str(c)) for c in columns), default=0)
+    figure.update_traces(
+        selector={"type": "heatmap"},
+        textfont={"size": None},
+        colorbar={
+            "orientation": "h",
+            "x": 0,
+            "xref": "container",
+            "xanchor": "left",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "ypad": 8,
+            "thickness": 12,
+            "len": 220,
+            "lenmode": "pixels",
+            "title": {"text": scale_title, "side": "top", "font": {"size": NOTE_SIZE}},
+            "tickfont": {"size": NOTE_SIZE},
+        },
+    )
+    figure.update_layout(
+        xaxis={
+            "side": "top",
+            "showgrid": False,
+            "tickangle": -90,
+            "tickfont": {"size": HEATMAP_FONT},
+        },
+        yaxis={"showgrid": False, "tickfont": {"size": HEATMAP_FONT}},
+        margin={"b": COLOUR_BAR_ROOM},
+    )
+    fit(figure, top_axis=longest * HEATMAP_FONT * CHAR_WIDTH + 8, min_plot=0)
+    figure.update_layout(height=figure.layout.margin.t + COLOUR_BAR_ROOM + HEATMAP_ROW * rows)
     return figure
 
 

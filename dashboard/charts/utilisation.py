@@ -5,7 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.theme import NHS_BLUE, NHS_DARK_GREY, PALETTE, empty
+from dashboard.charts.theme import (
+    AXIS_CHARS,
+    BASELINE,
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    PALETTE,
+    empty,
+    fit,
+    labels,
+    wrap,
+)
 
 SETTING_LABEL = {
     "gp_appointment": "GP appointments",
@@ -17,27 +27,23 @@ SETTING_LABEL = {
 
 def with_subtitle(figure: go.Figure, subtitle: str) -> go.Figure:
     """The figure's subtitle (its n and window), with room above the plot for it."""
-    figure.update_layout(
-        title={"subtitle": {"text": subtitle}, "y": 0.97, "yref": "container", "yanchor": "top"},
-        margin={"t": 120},
-        legend={"y": 1.02, "yanchor": "bottom"},
-    )
-    return figure
+    figure.update_layout(title_subtitle_text=subtitle)
+    return fit(figure)
 
 
 def before_after(summary: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     """Mean events per person before and after referral per setting, with 95% CIs."""
     if summary.empty:
         return with_subtitle(empty(title), subtitle)
-    labels = [SETTING_LABEL.get(s, s) for s in summary["setting"]]
+    names = labels([SETTING_LABEL.get(s, s) for s in summary["setting"]], 12)
     figure = go.Figure(layout={"title": {"text": title}})
     for prefix, name, colour, pattern in (
-        ("before", "Before referral", PALETTE[1], "/"),
+        ("before", "Before referral", BASELINE, "/"),
         ("after", "After referral", NHS_BLUE, ""),
     ):
         mean = summary[f"{prefix}_per_person"]
         figure.add_bar(
-            x=labels,
+            x=names,
             y=mean,
             name=name,
             marker={"color": colour, "pattern": {"shape": pattern}},
@@ -78,20 +84,20 @@ def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     """The naive before/after change beside the difference in differences, per setting."""
     if did.empty:
         return with_subtitle(empty(title), subtitle)
-    labels = [SETTING_LABEL.get(s, s) for s in did["setting"]]
+    names = labels([SETTING_LABEL.get(s, s) for s in did["setting"]], 16)
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
     figure.add_scatter(
         x=did["naive_change"],
-        y=labels,
+        y=names,
         mode="markers",
         name="Naive change (referred only)",
-        marker={"color": PALETTE[1], "size": 12, "symbol": "circle"},
+        marker={"color": BASELINE, "size": 12, "symbol": "circle"},
         hovertemplate="%{y}: %{x:+.2f} per person<extra>Naive change</extra>",
     )
     figure.add_scatter(
         x=did["did"],
-        y=labels,
+        y=names,
         mode="markers",
         name="Difference in differences (95% CI)",
         marker={"color": NHS_BLUE, "size": 12, "symbol": "diamond"},
@@ -105,7 +111,7 @@ def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         hovertemplate="%{y}: %{x:+.2f} per person<extra>Difference in differences</extra>",
     )
     figure.update_layout(
-        xaxis_title="Change in events per person (negative = fewer)",
+        xaxis_title=wrap("Change in events per person (negative = fewer)", AXIS_CHARS),
         yaxis={"autorange": "reversed"},
         height=380,
     )
