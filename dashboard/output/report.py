@@ -31,13 +31,14 @@ from dashboard.measures import (
 )
 from dashboard.measures.disclosure import Rules, disclose, people_text, ratio
 from dashboard.measures.filters import Filters
+from dashboard.measures.formats import day, in_sentence, signed
 from dashboard.measures.loads import data_date
 from dashboard.measures.scope import EVERY_PCN, Scope, masked
 from dashboard.measures.utilisation_figures import SETTING_LABEL, window_phrase
 from dashboard.measures.view import Runner, View
 from dashboard.output import slide_charts
 from dashboard.output.boardpack import Badge, Pack, Slide
-from dashboard.output.wording import day, money, plain, signed
+from dashboard.output.wording import money, plain
 from dashboard.settings import BoardPaper, ReferralBand, load_settings
 
 TITLE = "Social prescribing: board report"
@@ -134,10 +135,6 @@ def title_lines(
 # The four questions -----------------------------------------------------------------------------
 
 
-def _badge(text: str, colour: str) -> Badge:
-    return Badge(text, colour)
-
-
 def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     rates = referrals.rate_view(run, filters, band, "report_rate_by_pcn")
     funnel = referrals.rate_funnel_view(run, filters, band)
@@ -149,9 +146,9 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     icb_text = "withheld" if icb is None or pd.isna(icb) else f"{icb:.1f}"
     band_text = f"{band.low_per_1000:g} to {band.high_per_1000:g}"
     badges = (
-        _badge(f"ICB {icb_text} per 1,000 a year", slide_charts.MDC_COMMON),
-        _badge(f"Planning band {band_text}", slide_charts.MDC_COMMON),
-        _badge(
+        Badge(f"ICB {icb_text} per 1,000 a year", slide_charts.MDC_COMMON),
+        Badge(f"Planning band {band_text}", slide_charts.MDC_COMMON),
+        Badge(
             f"{outside} PCN{'s' * (outside != 1)} outside the 99.8% limits"
             if outside
             else "Every PCN within the 99.8% limits",
@@ -283,8 +280,8 @@ def trend_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
         ),
         section=SECTIONS["trend"],
         badges=(
-            _badge(f"Variation: {variation[0].removesuffix(' variation').lower()}", variation[1]),
-            _badge(f"Assurance: {assurance[0].split(':')[0].lower()}", assurance[1]),
+            Badge(f"Variation: {variation[0].removesuffix(' variation').lower()}", variation[1]),
+            Badge(f"Assurance: {assurance[0].split(':')[0].lower()}", assurance[1]),
         ),
         alt_text=alt,
     )
@@ -350,11 +347,11 @@ def utilisation_part(run: Runner, filters: Filters) -> Part:
     before_after = utilisation.before_after_view(run, filters, window)
     shown = before_after.shown.frame
     changes = [
-        f"{_setting(row.setting)} {signed(row.pct_change, '{:+.0f}')}%"
+        f"{in_sentence(row.setting)} {signed(row.pct_change)}%"
         for row in shown.itertuples()
         if pd.notna(row.pct_change)
     ]
-    settings = [_setting(code) for code in shown["setting"]]
+    settings = [in_sentence(code) for code in shown["setting"]]
     alt = (
         "Bar chart of mean events per person in the window before and the window after "
         f"referral, with 95% confidence intervals, for {', '.join(settings)}; change per "
@@ -378,12 +375,6 @@ def utilisation_part(run: Runner, filters: Filters) -> Part:
     return Part((slide, finance), summary)
 
 
-def _setting(code: str) -> str:
-    """`GP appointments`, `A&E attendances`, `emergency admissions`: in a sentence."""
-    label = SETTING_LABEL[code]
-    return label if label[:2].isupper() else label[0].lower() + label[1:]
-
-
 def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Slide, str]:
     """The cost change per person and in total, with its caveats; and the summary's words."""
     unit_costs = utilisation_costs.unit_cost_table()
@@ -394,7 +385,7 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     change, total = totals["change_cost"], totals["change_cost_total"]
     years = ", ".join(sorted(set(unit_costs["price_year"])))
     prices = "; ".join(
-        f"{_setting(row.setting)[:-1]} {money(row.value)}" for row in unit_costs.itertuples()
+        f"{in_sentence(row.setting)[:-1]} {money(row.value)}" for row in unit_costs.itertuples()
     )
     messages = [
         f"Per person: {money(totals['before_cost'])} before and {money(totals['after_cost'])} "
@@ -455,7 +446,7 @@ def comparison_caveat(run: Runner, filters: Filters, window: int | None) -> str:
     row = gp.iloc[0]
     compared = (
         f"against the matched comparison cohort GP appointments changed by "
-        f"{signed(row['did'])} per person, not {signed(row['naive_change'])}"
+        f"{signed(row['did'], 2)} per person, not {signed(row['naive_change'], 2)}"
     )
     if row["naive_change"] < 0 and row["did"] > row["naive_change"]:
         return f"The saving overstates what social prescribing caused: {compared}"
