@@ -15,6 +15,7 @@ from dashboard.data import store
 from dashboard.measures import queries
 from dashboard.measures.filters import Filters
 from dashboard.output import boardpack, images, report, summary
+from dashboard.output.slide_charts import for_slide
 from dashboard.settings import SETTINGS_ENV
 from tests.conftest import REQUIRE_BROWSER
 from tests.factories import add_rows
@@ -261,6 +262,14 @@ def test_full_pack_charts_carry_their_icons(full_pack):
     assert any("process limits" in message for message in trend.messages)
     names = [trace.name for trace in trend.figure.data]
     assert "Mean" in names and "Process limits" in names
+
+
+def test_full_pack_charts_have_no_title_of_their_own_and_their_n_under_them(full_pack, full_deck):
+    trend = full_deck.slides[3]
+    assert re.search(r"^n = [\d,]+ referrals", slide_text(trend), re.MULTILINE)
+    for content in full_pack.slides:
+        if content.figure is not None:
+            assert not for_slide(content.figure).layout.title.text, content.title
 
 
 def test_finance_slide_gives_the_cost_change_with_its_caveats(full_pack):

@@ -29,10 +29,13 @@ MDC_COMMON = "#7B7D7D"  # grey: common cause; assurance, hit and miss
 
 
 def chart_note(figure: go.Figure) -> str:
-    """The chart's n line (its subtitle), which a slide prints under the chart."""
+    """What the chart says under its heading (the notes its title carries in `<sup>` and its
+    subtitle, wrapped for a phone), as one line a slide prints under the chart."""
+    notes = re.findall(r"<sup>(.*?)</sup>", figure.layout.title.text or "")
     subtitle = figure.layout.title.subtitle
-    text = subtitle.text if subtitle and subtitle.text else ""
-    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    if subtitle and subtitle.text:
+        notes.append(subtitle.text)
+    return " ".join(re.sub(r"<[^>]+>", " ", " ".join(notes)).split())
 
 
 def for_slide(
