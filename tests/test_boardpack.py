@@ -247,7 +247,7 @@ def test_full_pack_is_a_board_paper_in_order(full_pack):
     assert len(full_pack.slides[0].messages) == 4, "one sentence per question"
     assert full_pack.slides[0].ask.startswith("The board is asked to")
     front = full_pack.subtitle_lines
-    assert front[0] == "Integrated care board QZZ"
+    assert front[0] == "Integrated care board (ODS code QZZ)"
     for field in ("Owner:", "Date of the data: extracts up to", "Date of the paper:", "Version:"):
         assert any(line.startswith(field) for line in front), field
     assert front[-1].startswith("Classification: OFFICIAL-SENSITIVE")

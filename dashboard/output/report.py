@@ -81,7 +81,7 @@ def organisation(con: duckdb.DuckDBPyConnection, paper: BoardPaper) -> str:
     if paper.icb_name:
         return paper.icb_name
     code = con.execute("select min(icb_code) from pcns").fetchone()[0]
-    return f"Integrated care board {code}" if code else "Integrated care board"
+    return f"Integrated care board (ODS code {code})" if code else "Integrated care board"
 
 
 def scope_name(run: Runner, filters: Filters) -> str:
