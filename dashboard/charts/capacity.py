@@ -7,24 +7,33 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.theme import (
+    BLACK,
+    LIGHT_GREY,
     MINUS,
     NHS_BLUE,
     NHS_DARK_GREY,
-    PALETTE,
+    ORANGE,
+    SKY_BLUE,
+    VERMILION,
+    WINE,
     empty,
     fit,
     heatmap_layout,
     signed,
 )
 
-SHORT = "#D55E00"  # demand above capacity
+SHORT = VERMILION  # demand above capacity
 SPARE = "#0072B2"  # places to spare
-# The reasons an onward referral went unmet, in the order `unmet_bars` is given them: told
-# apart under every common colour-vision deficiency, and by pattern too.
-UNMET_COLOURS = (PALETTE[1], "#0072B2", "#882255")
+# The reasons an onward referral went unmet (waitlisted, no capacity, service closed), in the
+# order `unmet_bars` is given them: told apart under every common colour-vision deficiency,
+# and by pattern too.
+UNMET_COLOURS = (ORANGE, SKY_BLUE, WINE)
 UNMET_PATTERNS = ("", "/", ".")
-FUNDING_COLOURS = {"funded": NHS_BLUE, "time_limited": PALETTE[1], "unfunded": SHORT}
-GROUP_COLOURS = (NHS_BLUE, NHS_DARK_GREY, SHORT)
+FUNDING_COLOURS = {"funded": NHS_BLUE, "time_limited": ORANGE, "unfunded": WINE}
+NO_SERVICE = LIGHT_GREY  # onward referrals with no service recorded
+# Onward referrals, places and unmet per NIHR group.
+GROUP_COLOURS = (NHS_BLUE, LIGHT_GREY, SHORT)
+PLACES_LINE = BLACK
 
 HEATMAP_MEASURES = {
     "gap": (f"Gap (demand {MINUS} places)", "{:+,.0f}"),
@@ -170,7 +179,7 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
         y=months["capacity"],
         name="Places at open services",
         mode="lines+markers",
-        line={"color": NHS_DARK_GREY, "width": 3, "dash": "dash", "shape": "hv"},
+        line={"color": PLACES_LINE, "width": 3, "dash": "dash", "shape": "hv"},
         hovertemplate="%{x|%b %Y}: %{y:,} places<extra></extra>",
     )
     figure.update_layout(
@@ -219,7 +228,7 @@ def unmet_bars(
 
 def funding_bars(funding: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure:
     """Onward referrals by the funding of the service they went to, a bar each down the
-    page, each with its share; at-risk funding in orange."""
+    page, each with its share: time-limited funding in orange, none in wine."""
     if funding.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
@@ -227,7 +236,10 @@ def funding_bars(funding: pd.DataFrame, labels: dict[str, str], title: str) -> g
         y=[labels.get(f, _label(f)) for f in funding["funding"]],
         x=funding["demand"],
         orientation="h",
-        marker_color=[FUNDING_COLOURS.get(f, NHS_DARK_GREY) for f in funding["funding"]],
+        marker={
+            "color": [FUNDING_COLOURS.get(f, NO_SERVICE) for f in funding["funding"]],
+            "line": {"color": NHS_DARK_GREY, "width": 1},
+        },
         text=["" if pd.isna(p) else f"{p:.0f}%" for p in funding["pct_of_demand"]],
         textposition="outside",
         cliponaxis=False,

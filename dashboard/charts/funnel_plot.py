@@ -9,14 +9,14 @@ from dashboard.charts.theme import (
     AXIS_CHARS,
     NHS_BLUE,
     NHS_DARK_GREY,
-    PALETTE,
+    VERMILION,
     empty,
     fit,
     reference_line,
     wrap,
 )
 
-OUTSIDE = PALETTE[3]
+OUTSIDE = VERMILION
 
 
 def funnel_plot(

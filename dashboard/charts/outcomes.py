@@ -11,9 +11,11 @@ import plotly.graph_objects as go
 from dashboard.charts.theme import (
     AXIS_CHARS,
     BASELINE,
+    LIGHT_GREY,
     NHS_BLUE,
     NHS_DARK_GREY,
-    PALETTE,
+    ORANGE,
+    VERMILION,
     empty,
     fit,
     line_count,
@@ -22,6 +24,9 @@ from dashboard.charts.theme import (
     telling_pcns,
     wrap,
 )
+
+WORSE, NO_CHANGE, BETTER = VERMILION, LIGHT_GREY, NHS_BLUE
+SELECTED = ORANGE  # a selected PCN's bar among its peers'
 
 
 def _label(text: str) -> str:
@@ -122,10 +127,7 @@ def change_distribution(
     threshold sits on a bin edge and no bar straddles it."""
     if frame.empty:
         return empty(title)
-    colours = [
-        PALETTE[3] if v < 0 else (NHS_DARK_GREY if v == 0 else NHS_BLUE)
-        for v in frame["improvement"]
-    ]
+    colours = [WORSE if v < 0 else (NO_CHANGE if v == 0 else BETTER) for v in frame["improvement"]]
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_bar(
         x=frame["improvement"] + 0.5,
@@ -175,7 +177,7 @@ def pcn_comparison(
         y=labels,
         orientation="h",
         marker={
-            "color": [PALETTE[1] if s else NHS_BLUE for s in picked],
+            "color": [SELECTED if s else NHS_BLUE for s in picked],
             "line": {"color": ["#000000" if s else NHS_BLUE for s in picked], "width": 2},
         },
         customdata=shown[["pcn_code"]],
@@ -185,7 +187,7 @@ def pcn_comparison(
     if icb_value is not None and pd.notna(icb_value):
         reference_line(figure, "x", icb_value, f"ICB {icb_value:.1f}")
     if reference is not None:
-        reference_line(figure, "x", reference[0], reference[1], dash="dot", color=PALETTE[3])
+        reference_line(figure, "x", reference[0], reference[1], dash="dot", color=VERMILION)
     figure.update_layout(
         xaxis_title=wrap(axis_title, AXIS_CHARS),
         yaxis={"categoryorder": "array", "categoryarray": labels},

@@ -10,9 +10,11 @@ from plotly.subplots import make_subplots
 from dashboard.charts.theme import (
     AXIS_CHARS,
     BAND_FILL,
+    BLACK,
     NHS_BLUE,
-    NHS_DARK_GREY,
+    ORANGE,
     PALETTE,
+    VERMILION,
     empty,
     fit,
     heatmap_layout,
@@ -22,9 +24,12 @@ from dashboard.charts.theme import (
 )
 
 PEER_OPACITY = 0.4
+# Selected PCNs month by month, against the ICB's dashed line.
+ICB_LINE = BLACK
+SERIES = tuple(colour for colour in PALETTE if colour != ICB_LINE)
 ROUTE_STYLE = {  # colour and pattern, so the route is never told by colour alone
     "clinical": ("Clinical route", NHS_BLUE, ""),
-    "community": ("Community route (self, VCSE, social care, other)", PALETTE[1], "/"),
+    "community": ("Community route (self, VCSE, social care, other)", ORANGE, "/"),
 }
 GROUP_LABELS = {
     "imd_quintile": {
@@ -95,9 +100,9 @@ def monthly(
     for index, name in enumerate(series_names):
         part = months[months["series"] == name]
         is_icb = name == "ICB"
-        colour = PALETTE[(index - 1) % len(PALETTE)] if selected_only else NHS_BLUE
+        colour = SERIES[(index - 1) % len(SERIES)] if selected_only else NHS_BLUE
         if selected_only and is_icb:
-            colour = NHS_DARK_GREY
+            colour = ICB_LINE
         if not (selected_only and is_icb):
             # Counts of the ICB and of one PCN differ thirtyfold: bars only for the selection.
             figure.add_bar(
@@ -190,7 +195,7 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     )
     for column, name, colour, symbol in (
         ("median_wait_days", "Median", NHS_BLUE, "circle"),
-        ("p90_wait_days", "90th percentile", PALETTE[3], "diamond"),
+        ("p90_wait_days", "90th percentile", VERMILION, "diamond"),
     ):
         figure.add_scatter(
             x=ordered[column],
@@ -240,7 +245,7 @@ def wait_histogram(
             "y",
             distribution["wait_band"].iloc[week],
             f"Median: {median:.0f} days",
-            color=PALETTE[3],
+            color=VERMILION,
             width=3,
         )
     figure.update_layout(

@@ -19,11 +19,19 @@ NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 NHS_PALE_GREY = "#E8EDEE"
 TEXT_COLOUR = "#212B32"
-# NHS Blue first, then colours chosen to stay apart under protanopia, deuteranopia and
-# tritanopia as well as normal vision (tests/test_palette.py simulates each).
-PALETTE = ("#005EB8", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+# Colours that stay apart under protanopia, deuteranopia and tritanopia as well as normal
+# vision, in every set a chart puts side by side (tests/test_palette.py simulates each).
+ORANGE = "#E69F00"
+VERMILION = "#D55E00"  # a concern: below the band, dropped out, worse, beyond the limits
+GREEN = "#009E73"
+SKY_BLUE = "#56B4E9"
+WINE = "#882255"
+BLACK = "#000000"
+LIGHT_GREY = "#BBBBBB"  # none, or no change: drawn with a pattern or beside darker colours
+# Series told apart by colour alone (one a setting, one a PCN): NHS Blue first.
+PALETTE = (NHS_BLUE, ORANGE, SKY_BLUE, WINE, BLACK, LIGHT_GREY)
 BAND_FILL = "rgba(0, 158, 115, 0.15)"
-BASELINE = PALETTE[1]  # the "before" of every before-and-after chart, beside NHS Blue after
+BASELINE = ORANGE  # the "before" of every before-and-after chart, beside NHS Blue after
 MINUS = "\u2212"  # a true minus sign: a hyphen reads as a dash and is easily missed
 
 TITLE_SIZE, SUBTITLE_SIZE, NOTE_SIZE, LEGEND_SIZE, LABEL_SIZE = 17, 13, 12, 13, 13
@@ -317,9 +325,9 @@ def empty(title: str, message: str = "No data for this selection") -> go.Figure:
 
 
 BAND_POSITION_STYLE = {  # colour and pattern, so the band position is never told by colour alone
-    "below": ("Below the band", PALETTE[3], "/"),
-    "within": ("Within the band", PALETTE[2], ""),
-    "above": ("Above the band", PALETTE[0], "."),
+    "below": ("Below the band", VERMILION, "/"),
+    "within": ("Within the band", GREEN, ""),
+    "above": ("Above the band", NHS_BLUE, "."),
 }
 
 
@@ -476,7 +484,7 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
     order = [_label(s) for s in stages["stage"]]
     for drop_out, name, colour, pattern in (
         (False, "Progressed", NHS_BLUE, ""),
-        (True, "Dropped out", PALETTE[3], "/"),
+        (True, "Dropped out", VERMILION, "/"),
     ):
         part = stages[stages["drop_out"] == drop_out]
         figure.add_bar(
