@@ -1,7 +1,10 @@
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts.theme import PCN_CHART_LIMIT, telling_note, telling_pcns
+from dashboard.charts import capacity, referrals, theme
+from dashboard.charts.theme import PCN_CHART_LIMIT, plain, telling_note, telling_pcns, wrap
+from dashboard.measures.view import plain_title
 
 
 def pcns(count: int, selected: str | None = None) -> pd.DataFrame:
@@ -24,6 +27,109 @@ def test_a_national_chart_draws_the_ends_and_the_selected_pcn_and_says_so():
     assert {"U00000", "U00019", "U00694", "U00713", "U00300"} <= set(drawn["pcn_code"])
     assert "U00020" not in set(drawn["pcn_code"])
     assert "Showing 41 of 714 PCNs" in telling_note(frame, drawn, "the highest and lowest")
+
+
+def test_wrap_breaks_between_words_and_keeps_every_line_within_the_width():
+    text = "11 of 30 PCNs refer below the planning band (7 within, 12 above)"
+    lines = wrap(text, 20).split("<br>")
+    assert lines == ["11 of 30 PCNs refer", "below the planning", "band (7 within, 12", "above)"]
+    assert wrap("Short", 20) == "Short"
+    assert wrap("Supercalifragilistic word", 5) == "Supercalifragilistic<br>word"
+
+
+def test_wrap_keeps_its_own_breaks_and_closes_and_reopens_a_tag_across_a_new_one():
+    assert wrap("Heading<br>next", 40) == "Heading<br>next"
+    assert wrap("<b>Moorland East PCN</b>", 10) == "<b>Moorland</b><br><b>East PCN</b>"
+    assert wrap("<sup>n = 1,234 referrals shown</sup>", 12) == (
+        "<sup>n = 1,234</sup><br><sup>referrals</sup><br><sup>shown</sup>"
+    )
+
+
+def test_a_wrapped_title_still_reads_as_its_whole_heading():
+    figure = theme.fit(
+        go.Figure(
+            layout={
+                "title": {
+                    "text": "Demand outran places for 166 of 391 PCN-activity pairs"
+                    "<br><sup>n = 15,450 onward referrals shown; 28 withheld</sup>"
+                }
+            }
+        )
+    )
+    text = figure.layout.title.text
+    assert "<br >" in text  # wrapped for a phone
+    assert plain_title(text) == "Demand outran places for 166 of 391 PCN-activity pairs"
+    assert plain(text).endswith("n = 15,450 onward referrals shown; 28 withheld")
+
+
+def test_fit_twice_lays_out_the_same_figure():
+    figure = referrals.equity_bars(
+        pd.DataFrame(
+            {
+                "group_code": ["1", "2"],
+                "population": [1000, 1000],
+                "clinical_rate_per_1000": [5.0, 6.0],
+                "community_rate_per_1000": [2.0, 2.5],
+            }
+        ),
+        "imd_quintile",
+        7.5,
+        "Most deprived 20%: 7.0 per 1,000 a year; least deprived 20%: 8.5",
+        "n = 1,000 referrals, by deprivation (IMD quintile) and route",
+    )
+    once = figure.to_json()
+    assert theme.fit(figure).to_json() == once
+
+
+def test_a_reference_value_is_named_in_the_legend_not_written_on_the_bars():
+    figure = referrals.equity_bars(
+        pd.DataFrame(
+            {
+                "group_code": ["1", "5"],
+                "population": [1000, 1000],
+                "clinical_rate_per_1000": [5.0, 6.0],
+                "community_rate_per_1000": [2.0, 2.5],
+            }
+        ),
+        "imd_quintile",
+        10.9,
+        "Rates by deprivation",
+        "n = 1,000",
+    )
+    assert not figure.layout.annotations
+    [line] = figure.layout.shapes
+    assert line.showlegend and line.name == "All groups: 10.9"
+
+
+def test_gap_cells_read_with_a_true_minus_and_thousands_separators():
+    pairs = pd.DataFrame(
+        {
+            "pcn_code": ["U00001", "U00001", "U00002"],
+            "pcn_name": ["North", "North", "South"],
+            "activity": ["walking", "arts", "walking"],
+            "demand": [10.0, 1300.0, float("nan")],
+            "gap": [-314.0, 1234.0, float("nan")],
+        }
+    )
+    figure = capacity.gap_heatmap(pairs, "gap", ["U00001", "U00002"], "Gaps")
+    cells = [cell for row in figure.data[0].text for cell in row]
+    assert cells == ["+1,234", "\u2212314", "", "*"]
+
+
+def test_the_vcse_month_chart_names_its_bars_plainly_and_says_when_no_service_offers_places():
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2025-04-01", "2025-05-01"]),
+            "demand": [20.0, 25.0],
+            "unmet": [10.0, 15.0],
+            "capacity": [0.0, 0.0],
+        }
+    )
+    figure = capacity.monthly_demand_capacity(months, "Walking in North PCN")
+    names = [plain(trace.name) for trace in figure.data]
+    assert not [name for name in names if "not unmet" in name.lower()]
+    assert "Met: a place was offered" in names
+    assert figure.layout.title.subtitle.text.startswith("No open service offered places")
 
 
 def _boxes(page, selector: str) -> list[dict]:

@@ -34,6 +34,7 @@ NO_SERVICE = LIGHT_GREY  # onward referrals with no service recorded
 # Onward referrals, places and unmet per NIHR group.
 GROUP_COLOURS = (NHS_BLUE, LIGHT_GREY, SHORT)
 PLACES_LINE = BLACK
+NO_PLACES = "No open service offered places for this activity to this PCN in the period"
 
 HEATMAP_MEASURES = {
     "gap": (f"Gap (demand {MINUS} places)", "{:+,.0f}"),
@@ -185,6 +186,8 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
     figure.update_layout(
         barmode="stack", yaxis_title="Onward referrals or places", yaxis_rangemode="tozero"
     )
+    if not months["capacity"].fillna(0).any():
+        figure.update_layout(title_subtitle_text=NO_PLACES)
     return fit(figure)
 
 
