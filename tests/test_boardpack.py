@@ -14,7 +14,7 @@ from dashboard.charts import theme as charts
 from dashboard.data import store
 from dashboard.measures import queries
 from dashboard.measures.filters import Filters
-from dashboard.output import boardpack, images, report, summary
+from dashboard.output import boardpack, images, report, slide_charts, summary
 from dashboard.output.slide_charts import for_slide
 from dashboard.settings import SETTINGS_ENV
 from tests.conftest import REQUIRE_BROWSER
@@ -403,3 +403,13 @@ def test_no_count_from_one_to_seven_leaves_in_the_pack(tiny_icb):
     deck = Presentation(io.BytesIO(boardpack.to_pptx(pack, tiny_png)))
     for slide, content in zip(list(deck.slides)[1:], pack.slides, strict=True):
         assert (boardpack.WITHHELD_NOTE in slide_text(slide)) == content.withheld
+
+
+def test_making_data_count_badges_carry_white_text_at_aa_contrast():
+    from tests.test_palette import contrast_on_white
+
+    colours = {n: v for n, v in vars(slide_charts).items() if n.startswith("MDC_")}
+    assert len(colours) == 4
+    assert {n: contrast_on_white(c) >= 4.5 for n, c in colours.items()} == dict.fromkeys(
+        colours, True
+    )

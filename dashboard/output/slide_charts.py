@@ -20,12 +20,13 @@ WIDTH, HEIGHT = 1100, 580
 FONT = 21
 GREY = "#425563"
 
-# NHS England Making Data Count icon colours.
-# Blue is NHS Blue rather than Making Data Count's light blue, for white text on it.
+# NHS England Making Data Count icon colours, each dark enough for white text at 4.5:1
+# (WCAG 2.2 AA): NHS Blue for Making Data Count's light blue, and its orange (#E46C0A, 3.3:1)
+# and grey (#7B7D7D, 4.1:1) a shade darker.
 MDC_IMPROVING = "#005EB8"  # blue: special cause, improving; assurance, the target met
-MDC_CONCERN = "#E46C0A"  # orange: special cause, concerning; assurance, the target missed
+MDC_CONCERN = "#B35300"  # orange: special cause, concerning; assurance, the target missed
 MDC_NEITHER = "#7030A0"  # purple: special cause where neither direction is better
-MDC_COMMON = "#7B7D7D"  # grey: common cause; assurance, hit and miss
+MDC_COMMON = "#636566"  # grey: common cause; assurance, hit and miss
 
 
 def chart_note(figure: go.Figure) -> str:

@@ -4,6 +4,8 @@
   captions to 60% of the text colour, so the text colour is near-black.
 - Target size (2.5.8): the day and month fields of a date are 18 px wide, and help icons 16 px;
   they get 24 px targets.
+- Text cut short (1.4.10 reflow): tile labels and changes, link and button labels end in "..."
+  when their column is narrow (a projector, a phone); they wrap instead.
 - Keyboard (2.1.1, 2.4.3): every Plotly chart brings eight toolbar buttons, about a hundred tab
   stops on a page of charts. Each chart is one tab stop instead, named after its title; its
   toolbar joins the tab order only while focus is inside the chart.
@@ -15,6 +17,10 @@ import streamlit as st
 
 HOUSE_STYLE = """
 <style>
+  [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] *,
+  [data-testid="stPageLink"] *, [data-testid^="stBaseButton"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
   [data-testid="stTooltipHoverTarget"] { min-width: 24px; min-height: 24px; }
   [role="spinbutton"] { min-width: 24px; min-height: 24px; text-align: center; }
   [data-testid="stElementContainer"][data-chart-keyboard]:focus-visible {

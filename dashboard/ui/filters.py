@@ -119,9 +119,9 @@ def pcn_names() -> dict[str, str]:
 
 
 def scope_label(filters: Filters) -> str:
-    """`the ICB`, or the selected PCNs by name, for titles."""
+    """`All PCNs in the ICB`, or the selected PCNs by name, to start a page's caption."""
     if not filters.pcns:
-        return "the ICB"
+        return "All PCNs in the ICB"
     names = pcn_names()
     if len(filters.pcns) == 1:
         return names.get(filters.pcns[0], filters.pcns[0])

@@ -149,10 +149,11 @@ def board_pack_downloads(filters: Filters) -> None:
          "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
         ("PDF", boardpack.to_pdf, "pdf", ":material/picture_as_pdf:", "application/pdf"),
     )  # fmt: skip
-    for column, (label, writer, suffix, icon, mime) in zip(
-        st.columns([1, 1, 3]), formats, strict=False
-    ):
-        column.download_button(
+    # In a row that wraps, each button as wide as its label: in columns the labels were cut
+    # ("Board pack (PowerP...") on a projector's width.
+    row = st.container(horizontal=True, wrap=True)
+    for label, writer, suffix, icon, mime in formats:
+        row.download_button(
             f"Board pack ({label})",
             data=made(writer, suffix),
             file_name=f"{name}.{suffix}",
@@ -160,4 +161,5 @@ def board_pack_downloads(filters: Filters) -> None:
             key=f"board_pack_{suffix}",
             icon=icon,
             on_click="ignore",
+            width="content",
         )
