@@ -52,14 +52,14 @@ class Size:
 
 # The width of a chart's column: Streamlit's page is about 1300 px wide on a 1440 px screen
 # and 1150 px on a 1280 px projector; two charts side by side get about half each; a 390 px
-# phone leaves about 360 px. Images are drawn at slide size; presentation mode at 620 px high.
+# phone leaves about 360 px. A chart's PNG is drawn at slide size. The board pack and
+# presentation mode restyle their charts: `slide_figures` draws those as they do.
 SIZES = {
     "1440x900 full width": Size(1300),
     "1440x900 half width": Size(640),
     "1280x720 half width": Size(560),
     "390 px phone": Size(360),
-    "PNG and board pack": Size(SLIDE_WIDTH, SLIDE_HEIGHT),
-    "presentation on a 1280x720 projector": Size(1150, 620),
+    "PNG download": Size(SLIDE_WIDTH, SLIDE_HEIGHT),
 }
 # Presentation mode draws a slide's chart this high, across the page (dashboard/views/present.py).
 PRESENTATION_HEIGHT, PRESENTATION_FONT = 370, 14
@@ -189,6 +189,10 @@ async ([figure, width, height]) => {
       'cell label': boxes('.heatmap-label text'),
     },
     bars: boxes('.barlayer .point path'),
+    labelled: {
+      x: chart.querySelectorAll('.xaxislayer-above text').length,
+      y: chart.querySelectorAll('.yaxislayer-above text').length,
+    },
   };
 }
 """
@@ -218,10 +222,29 @@ def _cell_size(figure: go.Figure, plot: dict) -> tuple[float, float] | None:
     return plot["w"] / columns, plot["h"] / rows
 
 
+def _categories(figure: go.Figure) -> dict[str, int]:
+    """How many categories each axis of rows or columns names (heatmaps and bar charts)."""
+    counts = {}
+    for trace in figure.data:
+        if trace.type == "heatmap":
+            axes = {"x": trace.x, "y": trace.y}
+        elif trace.type == "bar":
+            axes = {"y": trace.y} if trace.orientation == "h" else {"x": trace.x}
+        else:
+            continue
+        for axis, values in axes.items():
+            if values is not None and all(isinstance(v, str) for v in values):
+                counts[axis] = max(counts.get(axis, 0), len(set(values)))
+    return counts
+
+
 def problems(figure: go.Figure, drawn: dict) -> list[str]:
     """What a reader would see wrong: texts that overlap, are cut off, sit on a bar, or spill
-    out of their heatmap cell."""
+    out of their heatmap cell, and rows or columns Plotly left unnamed for want of room."""
     found = []
+    for axis, count in _categories(figure).items():
+        if drawn["labelled"][axis] < count:
+            found.append(f"{drawn['labelled'][axis]} of {count} {axis} categories are named")
     texts = [(kind, box) for kind, boxes in drawn["texts"].items() for box in boxes]
     for kind, box in texts:
         if not _inside(box, drawn["frame"]):

@@ -548,7 +548,7 @@ def dumbbell(
 
 
 HEATMAP_ROW = 24  # pixels a row: room for a cell's number at the page's text size
-HEATMAP_FONT = 12
+HEATMAP_FONT = 11
 COLOUR_BAR_ROOM = 90  # under the plot: the colour bar, its numbers and its title
 
 
