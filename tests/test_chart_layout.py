@@ -12,10 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from plotly.offline import get_plotlyjs
 
+from dashboard.charts.capacity import gap_heatmap
+from dashboard.charts.outcomes import pcn_comparison
+from dashboard.charts.theme import rate_by_pcn
 from dashboard.data import store
 from dashboard.measures import (
     capacity_funding,
@@ -305,3 +309,51 @@ def test_no_board_pack_or_presentation_chart_has_overlapping_or_cut_off_text(
         for problem in problems(figure, _drawn(chart_page, figure, width, height))
     ]
     assert not report, f"{len(report)} collisions:\n" + "\n".join(report)
+
+
+LONG_NAMES = [
+    "North East Bristol and Severnside Primary Care Network",
+    "Hartlepool and Stockton Health PCN",
+    "Bradford City Central and Manningham Community Partnership",
+    "Abbey PCN",
+]
+
+
+def _long_named_charts() -> list[tuple[str, go.Figure]]:
+    codes = [f"U{i:05d}" for i in range(len(LONG_NAMES))]
+    rates = pd.DataFrame(
+        {
+            "pcn_code": codes,
+            "pcn_name": LONG_NAMES,
+            "rate_per_1000": [6.0, 9.5, 13.0, 11.0],
+            "band_position": ["below", "within", "above", "within"],
+            "selected": [False, True, False, False],
+            "referrals": [300, 450, 700, 500],
+            "list_size": [50_000] * 4,
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "pcn_code": codes * 2,
+            "pcn_name": LONG_NAMES * 2,
+            "activity": ["walking"] * 4 + ["mental_health_support"] * 4,
+            "demand": [120.0, 40.0, 1310.0, 8.0] * 2,
+            "gap": [-314.0, 12.0, 1234.0, 0.0] * 2,
+        }
+    )
+    return [
+        ("rate by PCN", rate_by_pcn(rates, 8, 12, "IIF 2022/23 guidance", 10.2, "Rates")),
+        ("PCN comparison", pcn_comparison(rates, "rate_per_1000", "Rates", "Per 1,000")),
+        ("gap heatmap", gap_heatmap(pairs, "gap", codes, "Gaps")),
+    ]
+
+
+@pytest.mark.parametrize("size", ["390 px phone", "1440x900 full width"])
+def test_long_pcn_names_wrap_and_collide_with_nothing(chart_page, size):
+    width, height = SIZES[size].width, SIZES[size].height
+    report = [
+        f"{name}: {problem}"
+        for name, figure in _long_named_charts()
+        for problem in problems(figure, _drawn(chart_page, figure, width, height))
+    ]
+    assert not report, "\n".join(report)

@@ -45,6 +45,13 @@ def test_wrap_keeps_its_own_breaks_and_closes_and_reopens_a_tag_across_a_new_one
     )
 
 
+def test_a_name_kept_to_one_line_is_cut_at_a_word_with_an_ellipsis():
+    assert (
+        theme.shortened("North East Bristol and Severnside PCN", 20) == "North East Bristol\u2026"
+    )
+    assert theme.shortened("Abbey PCN", 20) == "Abbey PCN"
+
+
 def test_a_wrapped_title_still_reads_as_its_whole_heading():
     figure = theme.fit(
         go.Figure(

@@ -13,13 +13,17 @@ from dashboard.charts.theme import (
     NHS_BLUE,
     NHS_DARK_GREY,
     ORANGE,
+    ROW_CHARS,
     SKY_BLUE,
     VERMILION,
     WINE,
     empty,
     fit,
     heatmap_layout,
+    row_height,
+    shortened,
     signed,
+    wrap,
 )
 
 SHORT = VERMILION  # demand above capacity
@@ -54,6 +58,10 @@ def _cell_text(value: float, withheld: bool, template: str) -> str:
     return signed(value, template)
 
 
+def _transposed(cells: list[list]) -> list[list]:
+    return [list(column) for column in zip(*cells, strict=True)]
+
+
 def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: str) -> go.Figure:
     """PCN (rows) by activity (columns), coloured by `measure`, every cell labelled.
 
@@ -66,7 +74,9 @@ def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: 
         return empty(title)
     axis_title, template = HEATMAP_MEASURES[measure]
     names = shown.drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
-    rows = [f"{names[code]} ({code})" for code in pcn_order]
+    # On one line each: a heatmap drawn at a fixed height (a PNG) has no room for a second.
+    full = [f"{names[code]} ({code})" for code in pcn_order]
+    rows = [f"{shortened(str(names[code]), ROW_CHARS)} ({code})" for code in pcn_order]
     activities = sorted(shown["activity"].unique())
     values = shown.pivot_table(
         index="pcn_code", columns="activity", values=measure, aggfunc="first", dropna=False
@@ -114,13 +124,15 @@ def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: 
             "zmax": reach,
         }
     columns = [_label(a) for a in activities]
-    hover = "%{y}<br>%{x}: %{text}<extra></extra>"
+    # The hover names the PCN in full: its row's name may be shortened.
+    named = [[name] * len(activities) for name in full]
+    hover = "%{customdata}<br>%{x}: %{text}<extra></extra>"
     if len(rows) == 1:
         # One PCN: its activities down the page. Plotly sizes cell numbers by the distance
         # between rows, and a single row has none: its numbers would overflow their cells.
-        z, text = z.T, [list(column) for column in zip(*text, strict=True)]
+        z, text, named = z.T, _transposed(text), _transposed(named)
         rows, columns = columns, rows
-        hover = "%{x} (%{customdata})<br>%{y}: %{text}<extra></extra>"
+        hover = "%{customdata}<br>%{y}: %{text}<extra></extra>"
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_heatmap(
         z=z,
@@ -128,6 +140,7 @@ def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: 
         y=rows,
         text=text,
         texttemplate="%{text}",
+        customdata=named,
         hovertemplate=hover,
         xgap=1,
         ygap=1,
@@ -201,7 +214,7 @@ def unmet_bars(
     if unmet.empty or not unmet[list(reasons)].fillna(0).to_numpy().any():
         return empty(title, "No unmet onward referrals in this selection")
     ordered = unmet.iloc[::-1]
-    labels = [_label(str(c)) if codes else str(c) for c in ordered[category]]
+    labels = [wrap(_label(str(c)) if codes else str(c), ROW_CHARS) for c in ordered[category]]
     figure = go.Figure(layout={"title": {"text": title}})
     for index, (column, name) in enumerate(reasons.items()):
         figure.add_bar(
@@ -223,7 +236,7 @@ def unmet_bars(
     figure.update_layout(
         barmode="stack",
         xaxis_title="Unmet onward referrals",
-        height=max(320, 24 * len(labels) + 160),
+        height=max(320, row_height(labels, 24) * len(labels) + 160),
         yaxis={"categoryorder": "array", "categoryarray": labels},
     )
     return fit(figure)

@@ -15,11 +15,13 @@ from dashboard.charts.theme import (
     NHS_BLUE,
     NHS_DARK_GREY,
     ORANGE,
+    ROW_CHARS,
     VERMILION,
     empty,
     fit,
     line_count,
     reference_line,
+    row_height,
     telling_note,
     telling_pcns,
     wrap,
@@ -170,7 +172,9 @@ def pcn_comparison(
         title = f"{title}<br><sup>{left_out.strip()}</sup>"
     names = shown[label] if label in shown else shown["pcn_code"]
     picked = shown["pcn_code"].isin(selected).to_numpy()
-    labels = [f"<b>{n}</b>" if s else str(n) for n, s in zip(names, picked, strict=True)]
+    labels = [
+        wrap(f"<b>{n}</b>" if s else str(n), ROW_CHARS) for n, s in zip(names, picked, strict=True)
+    ]
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_bar(
         x=shown[value],
@@ -191,6 +195,6 @@ def pcn_comparison(
     figure.update_layout(
         xaxis_title=wrap(axis_title, AXIS_CHARS),
         yaxis={"categoryorder": "array", "categoryarray": labels},
-        height=max(360, 22 * len(labels) + 140),
+        height=max(360, row_height(labels) * len(labels) + 140),
     )
     return fit(figure)

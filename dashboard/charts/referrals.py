@@ -14,12 +14,15 @@ from dashboard.charts.theme import (
     NHS_BLUE,
     ORANGE,
     PALETTE,
+    ROW_CHARS,
     VERMILION,
     empty,
     fit,
     heatmap_layout,
     mark_financial_years,
     reference_line,
+    row_height,
+    shortened,
     wrap,
 )
 
@@ -69,7 +72,7 @@ def _titled(title: str, subtitle: str | None = None) -> go.Figure:
 
 def _pcn_labels(frame: pd.DataFrame) -> list[str]:
     return [
-        f"<b>{name}</b>" if selected else name
+        wrap(f"<b>{name}</b>" if selected else str(name), ROW_CHARS)
         for name, selected in zip(frame["pcn_name"], frame["selected"], strict=True)
     ]
 
@@ -153,8 +156,9 @@ def pcn_bars(
         return empty(title)
     ordered = frame.sort_values(value, na_position="first")
     figure = _titled(title, subtitle)
+    labels = _pcn_labels(ordered)
     figure.add_bar(
-        y=_pcn_labels(ordered),
+        y=labels,
         x=ordered[value],
         orientation="h",
         marker={"color": NHS_BLUE, "opacity": _peer_opacity(ordered)},
@@ -165,7 +169,7 @@ def pcn_bars(
     if reference is not None and not pd.isna(reference):
         reference_line(figure, "x", reference, f"{reference_label} {reference:.1f}")
     figure.update_layout(
-        height=max(360, 22 * len(ordered) + 140),
+        height=max(360, row_height(labels) * len(ordered) + 140),
         xaxis_title=wrap(axis_title, AXIS_CHARS),
         yaxis_type="category",
     )
@@ -214,8 +218,8 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
             + "</extra>",
         )
     figure.update_layout(
-        height=max(360, 22 * len(ordered) + 140),
-        xaxis_title="Days from referral to first contact",
+        height=max(360, row_height(labels) * len(ordered) + 140),
+        xaxis_title=wrap("Days from referral to first contact", AXIS_CHARS),
         xaxis_rangemode="tozero",
         yaxis_type="category",
     )
@@ -272,7 +276,9 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     icb_first = sorted(table.index, key=lambda key: (key[0] != "ICB", key[1]))
     table = table.loc[icb_first]
     rows = [
-        f"<b>{name}</b>" if selected or code == "ICB" else name
+        f"<b>{shortened(str(name), ROW_CHARS)}</b>"
+        if selected or code == "ICB"
+        else shortened(str(name), ROW_CHARS)
         for code, name, selected in table.index
     ]
     values = table.to_numpy(dtype=float)
@@ -286,7 +292,8 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         text=text,
         texttemplate="%{text}",
         colorscale=[[0, "#FFFFFF"], [1, NHS_BLUE]],
-        hovertemplate="%{y}<br>%{x}: %{z:.1f}%<extra></extra>",
+        customdata=[[name] * len(columns) for _, name, _ in table.index],
+        hovertemplate="%{customdata}<br>%{x}: %{z:.1f}%<extra></extra>",
         xgap=1,
         ygap=1,
     )

@@ -176,6 +176,25 @@ def labels(texts, width: int = 16) -> list[str]:
     return [wrap(str(text), width) for text in texts]
 
 
+# A row's name (a PCN, a group) beside its bar: longer names wrap, so a phone keeps a plot.
+ROW_CHARS = 20
+ROW_LINE = 15  # pixels each further line of a row's name needs
+
+
+def shortened(text: str, width: int) -> str:
+    """`text` cut to about `width` characters at a word, with an ellipsis, for a name that
+    must keep to one line (a heatmap's row); the hover and the CSV keep it whole."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def row_height(names, base: int = 22) -> int:
+    """Pixels a row of bars takes, room made for its longest name's lines."""
+    return base + ROW_LINE * (max((line_count(n) for n in names), default=1) - 1)
+
+
 # The space above the plot ---------------------------------------------------------------------
 
 TITLE_PAD = 20  # Plotly lifts a title of several lines about 13 px: the pad takes it back
@@ -350,7 +369,7 @@ def rate_by_pcn(
     ordered = rates.sort_values("rate_per_1000")
     any_selected = bool(ordered["selected"].any())
     labels = [
-        f"<b>{name}</b>" if selected else name
+        wrap(f"<b>{name}</b>" if selected else str(name), ROW_CHARS)
         for name, selected in zip(ordered["pcn_name"], ordered["selected"], strict=True)
     ]
     figure = go.Figure(layout={"title": {"text": title}})
@@ -403,7 +422,7 @@ def rate_by_pcn(
         figure.update_xaxes(range=[0, max(longest, band_high) * 1.15])
     figure.update_layout(
         barmode="overlay",
-        height=max(360, 22 * len(ordered) + 140),
+        height=max(360, row_height(labels) * len(ordered) + 140),
         xaxis_title=wrap("Referrals per 1,000 registered patients a year", AXIS_CHARS),
         yaxis={"categoryorder": "array", "categoryarray": labels},
     )
@@ -589,7 +608,8 @@ def heatmap_layout(figure: go.Figure, columns: list[str], rows: int, scale_title
         margin={"b": COLOUR_BAR_ROOM},
     )
     fit(figure, top_axis=longest * HEATMAP_FONT * CHAR_WIDTH + 8, min_plot=0)
-    figure.update_layout(height=figure.layout.margin.t + COLOUR_BAR_ROOM + HEATMAP_ROW * rows)
+    row = row_height(figure.data[0].y, HEATMAP_ROW)
+    figure.update_layout(height=figure.layout.margin.t + COLOUR_BAR_ROOM + row * rows)
     return figure
 
 
