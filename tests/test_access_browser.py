@@ -147,6 +147,8 @@ def test_an_unknown_person_sees_no_data_only_whom_to_ask(browser, signed_in_serv
 def test_each_role_sees_its_own_controls_and_the_trail_records_them(
     browser, signed_in_server, icb, tmp_path
 ):
+    from playwright.sync_api import expect
+
     url, db, _ = signed_in_server
     commissioner = sign_in(browser, url, "commissioner@icb.example.nhs.uk", "data")
     assert commissioner.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
@@ -157,7 +159,9 @@ def test_each_role_sees_its_own_controls_and_the_trail_records_them(
     commissioner.context.close()
 
     analyst = sign_in(browser, url, "analyst@icb.example.nhs.uk", "data")
-    assert analyst.get_by_test_id("stFileUploaderDropzoneInput").count() == 1
+    # Waited for, not counted at once: on a busy machine the uploader is drawn a moment after
+    # the page's script reports it has finished.
+    expect(analyst.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1, timeout=30_000)
     assert "Audit trail" not in analyst.inner_text("body")
     assert first_csv(analyst, tmp_path)
     analyst.context.close()
