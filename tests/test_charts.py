@@ -4,7 +4,10 @@ import pytest
 
 from dashboard.charts import capacity, referrals, theme
 from dashboard.charts.theme import PCN_CHART_LIMIT, plain, telling_note, telling_pcns, wrap
+from dashboard.data import store
+from dashboard.measures import capacity_views, queries
 from dashboard.measures.view import plain_title
+from dashboard.output.summary import resolve_filters
 
 
 def pcns(count: int, selected: str | None = None) -> pd.DataFrame:
@@ -137,6 +140,20 @@ def test_the_vcse_month_chart_names_its_bars_plainly_and_says_when_no_service_of
     assert not [name for name in names if "not unmet" in name.lower()]
     assert "Met: a place was offered" in names
     assert figure.layout.title.subtitle.text.startswith("No open service offered places")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dashboard/measures/capacity_views.drilldown_default opens on the largest shortfall "
+    "even where no open service offers places: it should choose among pairs with places",
+)
+def test_the_vcse_month_by_month_chart_opens_on_a_pair_with_places(synthetic_db):
+    with store.open_db(synthetic_db, read_only=True) as con:
+        run = queries.runner(con)
+        filters = resolve_filters(con)
+        pcn, activity = capacity_views.drilldown_default(run, filters)
+        months = capacity_views.monthly_view(run, filters, pcn, pcn, activity).shown.frame
+    assert months["capacity"].fillna(0).gt(0).any()
 
 
 def _boxes(page, selector: str) -> list[dict]:

@@ -200,7 +200,6 @@ def row_height(names, base: int = 22) -> int:
 TITLE_PAD = 20  # Plotly lifts a title of several lines about 13 px: the pad takes it back
 TITLE_LINE = TITLE_SIZE * LINE_SPACING + 1
 SUBTITLE_LINE = SUBTITLE_SIZE * LINE_SPACING + 1
-LEGEND_ROW = LEGEND_SIZE * LINE_SPACING + 4
 LEGEND_LINE = LEGEND_SIZE * LINE_SPACING
 # Room a legend entry takes besides its text (the symbol and the gaps), and the legend's
 # width in a 360 px phone column.
