@@ -293,6 +293,8 @@ def fit(figure: go.Figure, top_axis: float = 0, min_plot: int = 220) -> go.Figur
                 "yref": "paper",
                 "font": {"size": LEGEND_SIZE},
                 "tracegroupgap": 0,
+                # In the order drawn, also for stacked bars (which Plotly would reverse).
+                "traceorder": "normal",
             },
         )
         top += 6 + legend_height
