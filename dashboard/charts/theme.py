@@ -60,6 +60,7 @@ pio.templates["nhs"] = go.layout.Template(
             "automargin": True,
             "ticklabelstandoff": 8,
             "tickfont": {"size": LABEL_SIZE},
+            "separatethousands": True,  # 15,000 as the tables write it, not 15000
         },
         yaxis={
             "gridcolor": NHS_PALE_GREY,
@@ -68,6 +69,7 @@ pio.templates["nhs"] = go.layout.Template(
             "automargin": True,
             "ticklabelstandoff": 6,
             "tickfont": {"size": LABEL_SIZE},
+            "separatethousands": True,  # 15,000 as the tables write it, not 15000
         },
         legend={"orientation": "h", "yanchor": "bottom", "y": 1, "x": 0, "xanchor": "left"},
         margin={"l": 10, "r": 16, "t": 80, "b": 10},
