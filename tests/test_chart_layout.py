@@ -357,3 +357,40 @@ def test_long_pcn_names_wrap_and_collide_with_nothing(chart_page, size):
         for problem in problems(figure, _drawn(chart_page, figure, width, height))
     ]
     assert not report, "\n".join(report)
+
+
+def test_the_check_sees_what_the_issue_reported(chart_page):
+    """A title cut by the edge, a legend over a subtitle, a label on a bar, cell numbers run
+    together, and rows left unnamed: each is found."""
+    crowded = go.Figure(
+        layout={
+            "title": {
+                "text": "A title far too long to fit the width of a phone without a break",
+                "subtitle": {"text": "n = 15694 referrals"},
+            },
+            "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+            "margin": {"t": 60},
+        }
+    )
+    crowded.add_bar(x=["a", "b"], y=[5, 6], name="One")
+    crowded.add_bar(x=["a", "b"], y=[6, 5], name="Two")
+    crowded.add_annotation(x="a", y=3, text="All groups 10.9", showarrow=False)
+    cells = go.Figure()
+    cells.add_heatmap(
+        z=[[1, 2, 3] * 8] * 40,
+        x=[f"Activity {i}" for i in range(24)],
+        y=[f"PCN {i}" for i in range(40)],
+        text=[["-314"] * 24] * 40,
+        texttemplate="%{text}",
+        textfont={"size": 14},
+    )
+    text = "\n".join(
+        problem
+        for figure in (crowded, cells)
+        for problem in problems(figure, _drawn(chart_page, figure, 360, 450))
+    )
+    assert "cut off" in text
+    assert "overlaps legend" in text or "legend '' overlaps title" in text
+    assert "sits on a bar" in text
+    assert "cell label '-314' overlaps cell label '-314'" in text
+    assert "y categories are named" in text
