@@ -7,13 +7,16 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.charts.theme import plain
 from dashboard.data import store
 
 APP = "../dashboard/app.py"
 
 
 def chart_titles(at: AppTest) -> list[str]:
-    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+    # As one line: titles are wrapped for narrow columns.
+    specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    return [plain(spec["layout"]["title"]["text"]) for spec in specs]
 
 
 def pcn_with_apostrophe(synthetic_db) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+from dashboard.charts.theme import plain
 from dashboard.measures import capacity_funding, capacity_views, queries
 from dashboard.measures.disclosure import MARK
 from dashboard.measures.filters import Filters
@@ -71,7 +72,7 @@ def test_the_heatmap_marks_a_withheld_pair_and_sends_no_small_number(con):
     assert cells == {"Big PCN (U00001)": "+15", "Small PCN (U00002)": "*"}
     sent = json.dumps(view.figure.to_plotly_json()["data"], default=str)
     assert "23" not in sent and "13" not in sent
-    assert "1 with 1 to 7 onward referrals withheld" in view.figure.layout.title.text
+    assert "1 with 1 to 7 onward referrals withheld" in plain(view.figure.layout.title.text)
 
 
 def test_tiles_and_titles_count_months_only_where_the_demand_is_shown(con):

@@ -69,12 +69,6 @@ SIZES = {
 PRESENTATION_HEIGHT, PRESENTATION_FONT = 370, 14
 # Overlaps of a pixel or less are anti-aliasing, not a collision anyone sees.
 TOLERANCE = 1.0
-# Views whose layout a measures module changes after the chart builder has laid it out, with
-# what it must change; each is expected to fail until then, and the test says when it passes.
-AWAITING_MEASURES = {
-    "referral_funnel": "dashboard/measures/funnel.py sets the subtitle after title_room(): "
-    "set it first (or pass it to charts.funnel), so it is wrapped for a phone",
-}
 
 
 def every_view(run, filters: Filters) -> list[View]:
@@ -274,30 +268,12 @@ def _drawn(page, figure: go.Figure, width: int, height: int | None) -> dict:
 @pytest.mark.parametrize("size", list(SIZES))
 def test_no_chart_has_overlapping_or_cut_off_text(figures, chart_page, size):
     width, height = SIZES[size].width, SIZES[size].height
-    report, awaiting = [], set()
-    for name, figure in figures:
-        found = problems(figure, _drawn(chart_page, figure, width, height))
-        key = name.split(" (")[0]
-        if key in AWAITING_MEASURES:
-            awaiting |= {key} if found else set()
-        else:
-            report += [f"{name}: {problem}" for problem in found]
+    report = [
+        f"{name}: {problem}"
+        for name, figure in figures
+        for problem in problems(figure, _drawn(chart_page, figure, width, height))
+    ]
     assert not report, f"{len(report)} collisions at {size}:\n" + "\n".join(report)
-    if awaiting:
-        pytest.xfail("; ".join(AWAITING_MEASURES[key] for key in sorted(awaiting)))
-
-
-def test_views_awaiting_a_measures_change_still_fail_somewhere(figures, chart_page):
-    """Once a view in AWAITING_MEASURES lays out cleanly everywhere, it leaves the list."""
-    clean = {key for key in AWAITING_MEASURES}
-    for name, figure in figures:
-        key = name.split(" (")[0]
-        if key in clean:
-            for size in SIZES.values():
-                if problems(figure, _drawn(chart_page, figure, size.width, size.height)):
-                    clean.discard(key)
-                    break
-    assert not clean, f"{sorted(clean)} now lay out cleanly: take them out of AWAITING_MEASURES"
 
 
 def test_no_board_pack_or_presentation_chart_has_overlapping_or_cut_off_text(

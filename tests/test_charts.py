@@ -142,11 +142,6 @@ def test_the_vcse_month_chart_names_its_bars_plainly_and_says_when_no_service_of
     assert figure.layout.title.subtitle.text.startswith("No open service offered places")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dashboard/measures/capacity_views.drilldown_default opens on the largest shortfall "
-    "even where no open service offers places: it should choose among pairs with places",
-)
 def test_the_vcse_month_by_month_chart_opens_on_a_pair_with_places(synthetic_db):
     with store.open_db(synthetic_db, read_only=True) as con:
         run = queries.runner(con)

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.charts.theme import plain
 from dashboard.data import store
 from tests.factories import add_rows, set_extract_dates
 from tests.pages import APP, open_page
@@ -24,7 +25,7 @@ def app(app_db, monkeypatch):
 
 def subtitles(at: AppTest) -> list[str]:
     specs = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
-    return [spec["layout"]["title"].get("subtitle", {}).get("text", "") for spec in specs]
+    return [plain(spec["layout"]["title"].get("subtitle", {}).get("text", "")) for spec in specs]
 
 
 @pytest.mark.parametrize("pcn", [False, True], ids=["icb", "one_pcn"])

@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from dashboard.charts.theme import plain
 from dashboard.measures import queries, utilisation, utilisation_costs, utilisation_summary
 from dashboard.measures.disclosure import MARK, OFF, applying
 from dashboard.measures.filters import Filters
@@ -139,7 +140,7 @@ def test_two_window_lengths_are_shown_one_at_a_time_and_each_figure_says_its_win
         utilisation.did_view(run, PERIOD),
         utilisation.pcn_view(run, PERIOD, "gp_appointment"),
     ):
-        assert "12-month windows before and after" in view.figure.layout.title.subtitle.text
+        assert "12-month windows before and after" in plain(view.figure.layout.title.subtitle.text)
         assert "12-month windows before and after" in view.caption
     assert "12-month windows" in twelve.messages[0]
     assert "12-month windows" in utilisation.overview_tiles(run, PERIOD)[0].help

@@ -12,13 +12,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts.theme import plain
+
 # More series than this and the sentence names the first ones and counts the rest.
 SERIES_NAMED = 3
-
-
-def plain(text: object) -> str:
-    """Text without Plotly's markup (<b>, <br>, <sup>)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(text))).strip()
 
 
 def number(value: float) -> str:
@@ -105,13 +102,13 @@ def _series(trace) -> str | None:
             f"{number(float(values[top]))} in {_when(categories[top])}{hidden}"
         )
     if len(kept) == 1:
-        return f"{label}{plain(categories[kept[0]])} {number(numbers[0])}{hidden}"
+        return f"{label}{plain(str(categories[kept[0]]))} {number(numbers[0])}{hidden}"
     top = max(kept, key=lambda i: float(values[i]))
     low = min(kept, key=lambda i: float(values[i]))
     return (
         f"{label}{len(kept)} values, highest {number(float(values[top]))} "
-        f"({plain(categories[top])}), lowest {number(float(values[low]))} "
-        f"({plain(categories[low])}){hidden}"
+        f"({plain(str(categories[top]))}), lowest {number(float(values[low]))} "
+        f"({plain(str(categories[low]))}){hidden}"
     )
 
 
@@ -129,8 +126,8 @@ def _heatmap(trace) -> str | None:
 
     def where(cell) -> str:
         _, r, c = cell
-        row = plain(rows[r]) if r < len(rows) else str(r + 1)
-        column = plain(columns[c]) if c < len(columns) else str(c + 1)
+        row = plain(str(rows[r])) if r < len(rows) else str(r + 1)
+        column = plain(str(columns[c])) if c < len(columns) else str(c + 1)
         return f"{row}, {column}"
 
     return (

@@ -204,10 +204,14 @@ def worst_gaps(run: Runner, filters: Filters, limit: int = 15) -> pd.DataFrame:
 
 
 def drilldown_default(run: Runner, filters: Filters) -> tuple[str, str] | None:
-    """The PCN and activity the drill-down opens on: the largest shown shortfall."""
+    """The PCN and activity the drill-down opens on: the largest shown shortfall among pairs
+    an open service offers places for (a pair with no places shows demand against nothing),
+    or among all pairs when none has places."""
     shown = shown_pairs(run, filters).frame.dropna(subset=["shortfall"])
     if shown.empty:
         return None
+    offered = shown[shown["capacity"].fillna(0) > 0]
+    shown = offered if not offered.empty else shown
     worst = shown.sort_values(["shortfall", "demand"], ascending=False).iloc[0]
     return str(worst["pcn_code"]), str(worst["activity"])
 

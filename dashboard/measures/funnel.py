@@ -53,12 +53,13 @@ def funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     referred = stages.loc[stages["stage"] == "referred", "people"].sum()
 
     def draw(shown: pd.DataFrame):
-        figure = rc.title_room(charts.funnel(shown, funnel_title(shown)))
+        figure = charts.funnel(shown, funnel_title(shown))
         figure.update_layout(
             title_subtitle_text=f"n = {count_text(referred)} referrals; completion and "
             "drop-outs are shares of closed referrals"
         )
-        return figure
+        # After the subtitle is set, so that it is wrapped and given room too.
+        return rc.title_room(figure)
 
     return build(
         "referral_funnel",
