@@ -25,6 +25,7 @@ from dashboard.charts.theme import (
     signed,
     wrap,
 )
+from dashboard.data.contract import label
 
 SHORT = VERMILION  # demand above capacity
 SPARE = "#0072B2"  # places to spare
@@ -44,10 +45,6 @@ HEATMAP_MEASURES = {
     "gap": (f"Gap (demand {MINUS} places)", "{:+,.0f}"),
     "demand_pct_of_capacity": ("Demand as % of places", "{:,.0f}%"),
 }
-
-
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
 
 
 def _cell_text(value: float, withheld: bool, template: str) -> str:
@@ -123,7 +120,7 @@ def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: 
             "zmin": -reach,
             "zmax": reach,
         }
-    columns = [_label(a) for a in activities]
+    columns = [label(a) for a in activities]
     # The hover names the PCN in full: its row's name may be shortened.
     named = [[name] * len(activities) for name in full]
     hover = "%{customdata}<br>%{x}: %{text}<extra></extra>"
@@ -214,7 +211,7 @@ def unmet_bars(
     if unmet.empty or not unmet[list(reasons)].fillna(0).to_numpy().any():
         return empty(title, "No unmet onward referrals in this selection")
     ordered = unmet.iloc[::-1]
-    labels = [wrap(_label(str(c)) if codes else str(c), ROW_CHARS) for c in ordered[category]]
+    labels = [wrap(label(str(c)) if codes else str(c), ROW_CHARS) for c in ordered[category]]
     figure = go.Figure(layout={"title": {"text": title}})
     for index, (column, name) in enumerate(reasons.items()):
         figure.add_bar(
@@ -249,7 +246,7 @@ def funding_bars(funding: pd.DataFrame, labels: dict[str, str], title: str) -> g
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
     figure.add_bar(
-        y=[labels.get(f, _label(f)) for f in funding["funding"]],
+        y=[labels.get(f, label(f)) for f in funding["funding"]],
         x=funding["demand"],
         orientation="h",
         marker={
@@ -276,7 +273,7 @@ def group_bars(groups: pd.DataFrame, title: str) -> go.Figure:
     if groups.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    labels = [_label(g) for g in groups["nihr_group"]]
+    labels = [label(g) for g in groups["nihr_group"]]
     for (column, name), colour, pattern in zip(
         (
             ("demand", "Onward referrals"),

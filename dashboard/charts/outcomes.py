@@ -26,15 +26,10 @@ from dashboard.charts.theme import (
     telling_pcns,
     wrap,
 )
+from dashboard.data.contract import label
 
 WORSE, NO_CHANGE, BETTER = VERMILION, LIGHT_GREY, NHS_BLUE
 SELECTED = ORANGE  # a selected PCN's bar among its peers'
-
-
-def _label(text: str) -> str:
-    # Only the first letter: labels such as "ONS4: anxiety" keep their acronyms.
-    text = str(text).replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def mean_with_ci(
@@ -52,7 +47,7 @@ def mean_with_ci(
     if shown.empty:
         return empty(title)
     labels = [
-        wrap(f"{_label(c)} (n = {int(k):,})", 20)
+        wrap(f"{label(c)} (n = {int(k):,})", 20)
         for c, k in zip(shown[category], shown[n], strict=True)
     ]
     figure = go.Figure(layout={"title": {"text": title}})
@@ -86,7 +81,7 @@ def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
     and for people who started low, side by side."""
     if frame.empty:
         return empty(title)
-    labels = [wrap(_label(d), 20) for d in frame["domain"]]
+    labels = [wrap(label(d), 20) for d in frame["domain"]]
     figure = go.Figure(layout={"title": {"text": title}})
     for column, name, colour, pattern in (
         ("pct_improved", "Everyone", NHS_BLUE, ""),

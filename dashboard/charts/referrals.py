@@ -25,6 +25,7 @@ from dashboard.charts.theme import (
     shortened,
     wrap,
 )
+from dashboard.data.contract import label
 
 PEER_OPACITY = 0.4
 # Selected PCNs month by month, against the ICB's dashed line.
@@ -44,13 +45,6 @@ GROUP_LABELS = {
         "unknown": "Unknown",
     },
 }
-
-
-ACRONYMS = {"gp": "GP", "vcse": "VCSE"}
-
-
-def label(text: str) -> str:
-    return ACRONYMS.get(str(text), str(text).replace("_", " ").capitalize())
 
 
 def group_label(dimension: str, code: str) -> str:

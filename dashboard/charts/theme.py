@@ -15,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.data.contract import label
+
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 NHS_PALE_GREY = "#E8EDEE"
@@ -353,10 +355,6 @@ BAND_POSITION_STYLE = {  # colour and pattern, so the band position is never tol
 }
 
 
-def _label(text: str) -> str:
-    return text.replace("_", " ").capitalize()
-
-
 def rate_by_pcn(
     rates: pd.DataFrame,
     band_low: float,
@@ -503,14 +501,14 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
     if stages.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    order = [_label(s) for s in stages["stage"]]
+    order = [label(s) for s in stages["stage"]]
     for drop_out, name, colour, pattern in (
         (False, "Progressed", NHS_BLUE, ""),
         (True, "Dropped out", VERMILION, "/"),
     ):
         part = stages[stages["drop_out"] == drop_out]
         figure.add_bar(
-            y=[_label(s) for s in part["stage"]],
+            y=[label(s) for s in part["stage"]],
             x=part["people"],
             orientation="h",
             name=name,
@@ -539,11 +537,11 @@ def dumbbell(
     if frame.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    labels = [wrap(_label(c), 22) for c in frame[category]]
-    for label, start, end in zip(labels, frame[before], frame[after], strict=True):
+    labels = [wrap(label(c), 22) for c in frame[category]]
+    for row, start, end in zip(labels, frame[before], frame[after], strict=True):
         figure.add_scatter(
             x=[start, end],
-            y=[label, label],
+            y=[row, row],
             mode="lines",
             line={"color": NHS_PALE_GREY, "width": 6},
             showlegend=False,

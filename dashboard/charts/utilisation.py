@@ -16,11 +16,11 @@ from dashboard.charts.theme import (
     labels,
     wrap,
 )
+from dashboard.data.contract import label
 
+# The settings as the contract names them everywhere ("Emergency admissions"), and their sum.
 SETTING_LABEL = {
-    "gp_appointment": "GP appointments",
-    "ae_attendance": "A&E attendances",
-    "nonelective_admission": "Non-elective admissions",
+    **{s: label(s) for s in ("gp_appointment", "ae_attendance", "nonelective_admission")},
     "total": "Total",
 }
 

@@ -232,6 +232,17 @@ LABELS: dict[str, str] = {
     "declined_by_person": "Declined by the person",
 }
 
+def label(code: object) -> str:
+    """The plain-English name of a contract code: `family_friends` -> `Family and friends`,
+    `gp_appointment` -> `GP appointments`; any other code reads as itself with spaces, its
+    first letter a capital (`ONS4: anxiety` keeps its acronym)."""
+    text = str(code)
+    if text in LABELS:
+        return LABELS[text]
+    spaced = text.replace("_", " ")
+    return spaced[:1].upper() + spaced[1:]
+
+
 # Item names of the PRSB Social Prescribing Information Standard (v1.1) where one maps to a
 # contract column: shown in the data dictionary and the mapping step, and read as headers by
 # the mapping step's guesses, so that an export that follows the standard is recognised.

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.data.contract import LABELS
+from dashboard.data.contract import label
 
 MINUS = "\u2212"
 # Under this many pounds a sum keeps its pence (a unit cost of £4.50); above it, whole pounds.
@@ -78,16 +78,6 @@ def month(value: date | datetime | pd.Timestamp | str) -> str:
 def period(date_from: Any, date_to: Any) -> str:
     """`1 Apr 2025 to 31 Mar 2026` (both days included)."""
     return f"{day(date_from)} to {day(date_to)}"
-
-
-def label(code: Any) -> str:
-    """The plain-English name of a contract code: `family_friends` -> `Family and friends`,
-    `gp_appointment` -> `GP appointments`; any other code reads as itself with spaces."""
-    text = str(code)
-    if text in LABELS:
-        return LABELS[text]
-    spaced = text.replace("_", " ")
-    return spaced[:1].upper() + spaced[1:]
 
 
 def in_sentence(code: Any) -> str:
