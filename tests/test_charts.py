@@ -6,8 +6,10 @@ from dashboard.charts import capacity, referrals, theme
 from dashboard.charts.theme import PCN_CHART_LIMIT, plain, telling_note, telling_pcns, wrap
 from dashboard.data import store
 from dashboard.measures import capacity_views, queries
+from dashboard.measures import referrals as referral_measures
 from dashboard.measures.view import plain_title
 from dashboard.output.summary import resolve_filters
+from dashboard.settings import load_settings
 
 
 def pcns(count: int, selected: str | None = None) -> pd.DataFrame:
@@ -203,3 +205,15 @@ def test_planning_band_label_sits_on_no_bar_and_no_axis_number(browser, tmp_path
     crowded = _boxes(page, ".point path") + _boxes(page, ".xtick text") + _boxes(page, ".xtitle")
     assert crowded and not any(_overlap(notes[0], other) for other in crowded)
     page.close()
+
+
+def test_a_funnel_plot_spreads_its_pcns_over_the_axis_not_flat_on_zero(synthetic_db):
+    with store.open_db(synthetic_db, read_only=True) as con:
+        run = queries.runner(con)
+        view = referral_measures.rate_funnel_view(
+            run, resolve_filters(con), load_settings().referral_band
+        )
+    [points] = [t for t in view.figure.data if t.mode == "markers"]
+    top = view.figure.layout.yaxis.range[1]
+    # The limits run to thousands at a size of 1; the axis follows the PCNs and their limits.
+    assert max(points.y) < top < 3 * max(points.y)

@@ -70,7 +70,18 @@ def funnel_plot(
     )
     figure.update_layout(
         xaxis={"title": wrap(size_title, AXIS_CHARS), "rangemode": "tozero"},
-        yaxis={"title": wrap(value_title, 30), "rangemode": "tozero"},
+        yaxis={
+            "title": wrap(value_title, 30),
+            "range": [0, value_ceiling(drawn, lines, value, size)],
+        },
         height=460,
     )
     return fit(figure)
+
+
+def value_ceiling(drawn: pd.DataFrame, lines: pd.DataFrame, value: str, size: str) -> float:
+    """The top of the value axis: the highest PCN, or the upper 99.8% limit where PCNs are
+    (from half the smallest one's size), with room above. The limits start at a size of 1,
+    where they run to thousands: an axis fitted to them pressed every PCN flat onto zero."""
+    near = lines.loc[lines["size"] >= drawn[size].min() / 2, "high_998"]
+    return 1.1 * max(float(drawn[value].max()), float(near.max()) if len(near) else 0.0)

@@ -14,7 +14,6 @@ from datetime import date
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.measures import (
     capacity_funding,
@@ -168,7 +167,7 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     slide = Slide(
         title=rates.title,
         messages=referrals.key_messages(run, filters, band),
-        figure=funnel_on_slide(funnel.figure, drawn),
+        figure=funnel.figure,
         withheld=funnel.withheld or rates.withheld,
         notes=f"{referrals.slide_notes(band)} {control_limits.FUNNEL_NOTE}",
         section=SECTIONS["referrals"],
@@ -188,15 +187,6 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
         + f"{positions.get('within', 0)} within it and {positions.get('above', 0)} above it."
     )
     return Part((slide, trend_slide(run, filters, band)), summary)
-
-
-def funnel_on_slide(figure, drawn: pd.DataFrame):
-    """The funnel plot's limits run to huge rates at a size of 1: the slide's axis stops a
-    little above the highest PCN, so the points are not squeezed along the bottom."""
-    if drawn.empty:
-        return figure
-    top = max(drawn["rate_per_1000"].max(), drawn["icb_rate_per_1000"].max()) * 1.5
-    return go.Figure(figure).update_yaxes(range=[0, top], autorange=False)
 
 
 def trend_filters(run: Runner, filters: Filters) -> Filters:
