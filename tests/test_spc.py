@@ -54,8 +54,10 @@ def test_two_of_three_beyond_two_sigma_on_one_side():
 
 
 def test_icons_say_the_variation_and_the_assurance_against_a_band():
-    assert variation([None, "high"]) == "Special cause variation: unusually high"
-    assert variation([None, None]) == "Common cause variation"
+    assert (
+        variation([None, "high"]) == "Special cause variation in the latest month: unusually high"
+    )
+    assert variation(["low", None]) == "Common cause variation in the latest month"
     assert assurance(8.5, 11.5, 8, 12) == "Consistently within the band"
     assert assurance(12.5, 14, 8, 12) == "Consistently outside the band"
     assert assurance(7, 13, 8, 12).startswith("Hit and miss")

@@ -69,7 +69,7 @@ def spc_sentence(shown: pd.DataFrame, band: ReferralBand) -> str:
         f"between {formats.number(lower, 1)} and {formats.number(upper, 1)} are ordinary "
         "variation (process limits of an XmR chart, NHS England's Making Data Count). "
         f"{spc.variation(list(chart['special_cause']))}"
-        + (f" ({', '.join(special)})" if special else "")
+        + (f"; special cause in {', '.join(special)}" if special else "")
         + f". Against the planning band: "
         f"{spc.assurance(lower, upper, band.low_per_1000, band.high_per_1000).lower()}."
     )

@@ -75,11 +75,13 @@ def xmr(values: Sequence[float]) -> pd.DataFrame:
 
 
 def variation(causes: Sequence[str | None]) -> str:
-    """The variation icon's words for a measure where neither direction is better."""
+    """The variation icon's words for a measure where neither direction is better. Making
+    Data Count's icon speaks of the latest point, and says so: earlier months may still show
+    special cause."""
     latest = causes[-1] if causes else None
     if latest is None:
-        return "Common cause variation"
-    return f"Special cause variation: unusually {latest}"
+        return "Common cause variation in the latest month"
+    return f"Special cause variation in the latest month: unusually {latest}"
 
 
 def assurance(lower: float, upper: float, low_target: float, high_target: float) -> str:

@@ -270,7 +270,7 @@ def trend_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
         ),
         section=SECTIONS["trend"],
         badges=(
-            Badge(f"Variation: {variation[0].removesuffix(' variation').lower()}", variation[1]),
+            Badge(f"Variation: {variation[0].replace(' variation', '', 1).lower()}", variation[1]),
             Badge(f"Assurance: {assurance[0].split(':')[0].lower()}", assurance[1]),
         ),
         alt_text=alt,
