@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from tests.conftest import REQUIRE_BROWSER
 from tests.test_browser import PAGES, _settled
+from tests.test_chart_layout import COLLECT, problems
 
 pytestmark = pytest.mark.browser
 
@@ -80,19 +82,56 @@ CUT_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
     .map((e) => e.textContent.trim().slice(0, 60))"""
 
 
+# Each chart on the page as drawn there: what `problems` needs of its figure (the trace types
+# and category names) and the boxes of its texts.
+PAGE_CHARTS = f"""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((chart) => ({{
+    title: (chart.querySelector('.gtitle') || {{textContent: ''}}).textContent,
+    data: chart.data.map((t) => {{
+        // Names only on category axes: dates arrive as text but sit on a date axis.
+        const named = (axis, id) => {{
+            const layoutAxis = chart._fullLayout[axis + 'axis' + (id || axis).slice(1)];
+            return Array.isArray(t[axis]) && layoutAxis && layoutAxis.type === 'category'
+                ? t[axis] : undefined;
+        }};
+        return {{type: t.type || 'scatter', orientation: t.orientation,
+                 x: named('x', t.xaxis), y: named('y', t.yaxis)}};
+    }}),
+    drawn: ({COLLECT})(chart),
+}}))"""
+
+
+def _chart_problems(page) -> list[str]:
+    found = []
+    for chart in page.evaluate(PAGE_CHARTS):
+        figure = go.Figure(data=[trace_of(t) for t in chart["data"]])
+        found += [f"{chart['title']}: {problem}" for problem in problems(figure, chart["drawn"])]
+    return found
+
+
+def trace_of(trace: dict):
+    kind = {"bar": go.Bar, "heatmap": go.Heatmap}.get(trace["type"], go.Scatter)
+    fields = {k: v for k, v in trace.items() if k in ("x", "y") and v is not None}
+    if kind is go.Bar and trace.get("orientation"):
+        fields["orientation"] = trace["orientation"]
+    return kind(**fields)
+
+
 @pytest.mark.parametrize("size", [DESKTOP, PROJECTOR, PHONE], ids=["1440x900", "1280x720", "390px"])
 @pytest.mark.parametrize("path", list(PAGES))
-def test_a_page_has_no_serious_accessibility_violation_and_no_text_cut_short(
+def test_a_page_has_no_serious_accessibility_violation_no_text_cut_and_no_chart_overlap(
     browser, server, axe_source, path, size
 ):
     page = _open(browser, f"{server}/{path}", size)
     assert page.get_by_test_id("stException").count() == 0
     assert page.evaluate(CUT_TEXT) == []
+    assert _chart_problems(page) == []
     assert _blocking_violations(page, axe_source) == []
     page.close()
 
 
-def test_axe_finds_no_serious_or_critical_violation_on_any_slide(browser, server, axe_source):
+def test_no_slide_has_a_serious_accessibility_violation_or_a_chart_overlap(
+    browser, server, axe_source
+):
     # Past the last slide, presentation mode shows the last and says which it is in the URL.
     page = _open(browser, f"{server}/present?slide=999", PROJECTOR)
     slides = int(page.url.split("slide=")[1].split("&")[0])
@@ -101,7 +140,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_slide(browser, server
     for number in range(1, slides + 1):
         page.goto(f"{server}/present?slide={number}")
         _quiet(page)
-        found[number] = _blocking_violations(page, axe_source)
+        found[number] = _chart_problems(page) + _blocking_violations(page, axe_source)
     assert found == {number: [] for number in found}
     page.close()
 
