@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.theme import (
     AXIS_CHARS,
+    BAND_FILL,
     NHS_BLUE,
     NHS_DARK_GREY,
     VERMILION,
@@ -29,6 +30,7 @@ def funnel_plot(
     selected: tuple[str, ...] = (),
     value: str = "value",
     size: str = "size",
+    band: tuple[float, float] | None = None,
 ) -> go.Figure:
     """`points`: one row per PCN (pcn_code, pcn_name, `size`, `value`, outside); `lines`: the
     95% and 99.8% limits by size (control_limits.curve). Withheld PCNs (no value) are not
@@ -49,6 +51,12 @@ def funnel_plot(
             hoverinfo="skip",
         )
     reference_line(figure, "y", target, f"ICB {target:.1f}", dash="solid", width=1)
+    if band is not None:
+        # The planning band shaded, so that PCNs below it are seen against their limits.
+        figure.add_hrect(
+            y0=band[0], y1=band[1], fillcolor=BAND_FILL, line_width=0, layer="below",
+            name=f"Planning band {band[0]:g}-{band[1]:g}", showlegend=True,
+        )  # fmt: skip
     picked = drawn["pcn_code"].isin(selected)
     outside = drawn["outside"].notna() & (drawn["outside"] != "")
     figure.add_scatter(
@@ -72,7 +80,10 @@ def funnel_plot(
         xaxis={"title": wrap(size_title, AXIS_CHARS), "rangemode": "tozero"},
         yaxis={
             "title": wrap(value_title, 30),
-            "range": [0, value_ceiling(drawn, lines, value, size)],
+            "range": [
+                0,
+                max(value_ceiling(drawn, lines, value, size), band[1] * 1.1 if band else 0),
+            ],
         },
         height=460,
     )

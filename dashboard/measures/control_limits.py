@@ -142,6 +142,7 @@ def funnel_plot_view(
     selected: tuple[str, ...] = (),
     caption: str | None = None,
     subject: str = "",
+    band: tuple[float, float] | None = None,
 ) -> View:
     """A PCN comparison as a funnel plot, built through the gate: the points, the target and
     the limits all come from the shown (rounded) counts; the CSV holds each PCN's limits and
@@ -157,7 +158,7 @@ def funnel_plot_view(
             verdict += " (limits widened: PCNs differ by more than chance alone)"
         return funnel_plot(
             shown, lines, target, f"{heading}<br><sup>{verdict}</sup>", size_title, value_title,
-            selected, value=value, size=size,
+            selected, value=value, size=size, band=band,
         )  # fmt: skip
 
     def messages(shown: pd.DataFrame) -> list[str]:

@@ -368,6 +368,7 @@ def rate_funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
         selected=filters.pcns,
         subject="Referral rate",
         caption=f"{RATE_DEFINITION} The CSV holds each PCN's 95% interval (exact Poisson, Byars).",
+        band=(band.low_per_1000, band.high_per_1000),
     )
 
 
