@@ -22,28 +22,13 @@ from dashboard.charts.outcomes import pcn_comparison
 from dashboard.charts.theme import rate_by_pcn
 from dashboard.data import store
 from dashboard.measures import (
-    capacity_funding,
-    capacity_views,
-    funnel,
-    loads,
-    outcomes_by_pcn,
-    outcomes_views,
     queries,
-    reach,
-    referrals,
-    referrals_monthly,
-    utilisation,
-    utilisation_costs,
-    waits,
 )
-from dashboard.measures.filters import Filters
-from dashboard.measures.utilisation_figures import SETTINGS_ORDER
-from dashboard.measures.view import View
 from dashboard.output import report
 from dashboard.output.images import SLIDE_HEIGHT, SLIDE_WIDTH
 from dashboard.output.slide_charts import for_slide
 from dashboard.output.summary import resolve_filters
-from dashboard.settings import load_settings
+from tests.views import every_view
 
 pytestmark = pytest.mark.browser
 
@@ -69,51 +54,6 @@ SIZES = {
 PRESENTATION_HEIGHT, PRESENTATION_FONT = 370, 14
 # Overlaps of a pixel or less are anti-aliasing, not a collision anyone sees.
 TOLERANCE = 1.0
-
-
-def every_view(run, filters: Filters) -> list[View]:
-    """Every view the pages, presentation mode and the board pack draw, for `filters`."""
-    band = load_settings().referral_band
-    views = [
-        referrals.rate_view(run, filters, band, "referral_rate_by_pcn"),
-        referrals.rate_funnel_view(run, filters, band),
-        referrals_monthly.monthly_view(run, filters, band),
-        funnel.funnel_view(run, filters, band),
-        funnel.decline_view(run, filters, band),
-        waits.waits_view(run, filters, band),
-        waits.wait_distribution_view(run, filters, band),
-        *(reach.mix_view(run, filters, band, d) for d in ("referral_source", "reason")),
-        *reach.equity_views(run, filters, band),
-        outcomes_views.star_view(run, filters),
-        outcomes_views.improved_view(run, filters),
-        outcomes_views.change_view(run, filters),
-        outcomes_views.scores_view(run, filters),
-        *(
-            outcomes_views.distribution_view(run, filters, item)
-            for item in outcomes_views.score_items(run, filters)
-        ),
-        utilisation.before_after_view(run, filters),
-        utilisation_costs.cost_view(run, filters, utilisation_costs.unit_cost_table()),
-        utilisation.did_view(run, filters),
-        utilisation.board_view(run, filters),
-        *(utilisation.pcn_view(run, filters, setting) for setting in SETTINGS_ORDER),
-        *(capacity_views.heatmap_view(run, filters, m) for m in ("gap", "demand_pct_of_capacity")),
-        *capacity_views.unmet_views(run, filters),
-        capacity_funding.funding_view(run, filters),
-        capacity_views.group_view(run, filters),
-        loads.coverage_view(run),
-    ]
-    for measure in outcomes_by_pcn.pcn_measures(run, filters):
-        # One domain a measure: the others are the same chart with other numbers.
-        domain = outcomes_by_pcn.pcn_domains(run, filters, measure)[0]
-        views.append(outcomes_by_pcn.followup_pcn_view(run, filters, measure))
-        views.append(outcomes_by_pcn.improved_pcn_view(run, filters, measure, domain))
-    pair = capacity_views.drilldown_default(run, filters)
-    if pair is not None:
-        pcn, activity = pair
-        names = dict(run("pcn_options", {})[["pcn_code", "pcn_name"]].itertuples(index=False))
-        views.append(capacity_views.monthly_view(run, filters, pcn, names[pcn], activity))
-    return views
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +100,8 @@ def chart_page(browser):
 
 
 # The boxes of every text a reader sees, by kind, from a drawn chart's SVG (`chart`: its
-# div), for `problems`. The page tests (tests/test_accessibility.py) run it on the charts a real page draws.
+# div), for `problems`. The page tests (tests/test_accessibility.py) run it on the charts a
+# real page draws.
 COLLECT = """
 (chart) => {
   const box = (element) => {

@@ -74,17 +74,21 @@ def test_a_wrapped_title_still_reads_as_its_whole_heading():
     assert plain(text).endswith("n = 15,450 onward referrals shown; 28 withheld")
 
 
+def _equity_bars(groups: list[str], reference: float, title: str, subtitle: str):
+    rates = pd.DataFrame(
+        {
+            "group_code": groups,
+            "population": [1000, 1000],
+            "clinical_rate_per_1000": [5.0, 6.0],
+            "community_rate_per_1000": [2.0, 2.5],
+        }
+    )
+    return referrals.equity_bars(rates, "imd_quintile", reference, title, subtitle)
+
+
 def test_fit_twice_lays_out_the_same_figure():
-    figure = referrals.equity_bars(
-        pd.DataFrame(
-            {
-                "group_code": ["1", "2"],
-                "population": [1000, 1000],
-                "clinical_rate_per_1000": [5.0, 6.0],
-                "community_rate_per_1000": [2.0, 2.5],
-            }
-        ),
-        "imd_quintile",
+    figure = _equity_bars(
+        ["1", "2"],
         7.5,
         "Most deprived 20%: 7.0 per 1,000 a year; least deprived 20%: 8.5",
         "n = 1,000 referrals, by deprivation (IMD quintile) and route",
@@ -94,20 +98,7 @@ def test_fit_twice_lays_out_the_same_figure():
 
 
 def test_a_reference_value_is_named_in_the_legend_not_written_on_the_bars():
-    figure = referrals.equity_bars(
-        pd.DataFrame(
-            {
-                "group_code": ["1", "5"],
-                "population": [1000, 1000],
-                "clinical_rate_per_1000": [5.0, 6.0],
-                "community_rate_per_1000": [2.0, 2.5],
-            }
-        ),
-        "imd_quintile",
-        10.9,
-        "Rates by deprivation",
-        "n = 1,000",
-    )
+    figure = _equity_bars(["1", "5"], 10.9, "Rates by deprivation", "n = 1,000")
     assert not figure.layout.annotations
     [line] = figure.layout.shapes
     assert line.showlegend and line.name == "All groups: 10.9"

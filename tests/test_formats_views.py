@@ -10,28 +10,22 @@ from datetime import date
 
 import pytest
 
-from dashboard.charts.capacity import HEATMAP_MEASURES
 from dashboard.data import store
 from dashboard.measures import (
     capacity_funding,
     capacity_views,
-    funnel,
-    loads,
-    outcomes_by_pcn,
     outcomes_views,
     queries,
     reach,
     referrals,
-    referrals_monthly,
     utilisation,
     utilisation_costs,
-    waits,
 )
 from dashboard.measures.capacity import display_table
 from dashboard.measures.filters import Filters
 from dashboard.measures.scope import EVERY_PCN, masked
-from dashboard.measures.utilisation_figures import SETTINGS_ORDER
 from dashboard.settings import load_settings
+from tests.views import every_view
 
 YEAR = Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))
 LABEL_MAX, DELTA_MAX = 28, 22  # characters a st.metric shows whole at a quarter of 1280 px
@@ -52,23 +46,10 @@ SPELLED = {
 
 
 def surfaces(run, filters: Filters):
-    """The views, tiles, shown tables and sentences of every page, as the pages build them."""
+    """The views (with each choice a page offers), tiles, shown tables and sentences of every
+    page, as the pages build them."""
     band = load_settings().referral_band
-    views = [
-        referrals.rate_view(run, filters, band, "referral_rate_by_pcn"),
-        referrals.rate_funnel_view(run, filters, band),
-        referrals_monthly.monthly_view(run, filters, band),
-        funnel.funnel_view(run, filters, band),
-        funnel.decline_view(run, filters, band),
-        waits.waits_view(run, filters, band),
-        waits.wait_distribution_view(run, filters, band),
-        *(reach.mix_view(run, filters, band, d) for d in ("referral_source", "reason")),
-        *reach.equity_views(run, filters, band),
-        loads.coverage_view(run),
-        outcomes_views.star_view(run, filters),
-        outcomes_views.improved_view(run, filters),
-        outcomes_views.change_view(run, filters),
-    ]
+    views = every_view(run, filters, every_choice=True)
     tiles = [
         *referrals.kpi_tiles(run, filters, band),
         *outcomes_views.completion_tiles(run, filters),
@@ -83,36 +64,20 @@ def surfaces(run, filters: Filters):
         outcomes_views.followup_warning(run, filters),
         outcomes_views.meaningful_note(),
     ]
-    scores = outcomes_views.scores_view(run, filters)
-    views.append(scores)
-    tables = {"outcome scores": outcomes_views.scores_table(scores)}
-    views += [outcomes_views.distribution_view(run, filters, item)
-              for item in outcomes_views.score_items(run, filters)]  # fmt: skip
-    for measure in outcomes_by_pcn.pcn_measures(run, filters):
-        views.append(outcomes_by_pcn.followup_pcn_view(run, filters, measure))
-        views += [outcomes_by_pcn.improved_pcn_view(run, filters, measure, domain)
-                  for domain in outcomes_by_pcn.pcn_domains(run, filters, measure)]  # fmt: skip
+    tables = {
+        "outcome scores": outcomes_views.scores_table(outcomes_views.scores_view(run, filters))
+    }
     for window in utilisation.window_options(run, filters):
         before_after = utilisation.before_after_view(run, filters, window)
         cost = utilisation_costs.cost_view(
             run, filters, utilisation_costs.unit_cost_table(), window
         )
-        views += [before_after, cost, utilisation.did_view(run, filters, window)]
-        views += [utilisation.pcn_view(run, filters, s, window) for s in SETTINGS_ORDER]
         tiles += utilisation_costs.cost_tiles(cost)
         tables[f"utilisation, {window} months"] = utilisation.table(before_after)
         sentences += [
             utilisation.not_elapsed_caveat(run, filters, window),
             utilisation.comparison_caveat(run, filters, window),
         ]
-    views += [capacity_views.heatmap_view(run, filters, m) for m in HEATMAP_MEASURES]
-    pcn, activity = capacity_views.drilldown_default(run, filters)
-    views += [
-        capacity_views.monthly_view(run, filters, pcn, "Drill PCN", activity),
-        *capacity_views.unmet_views(run, filters),
-        capacity_funding.funding_view(run, filters),
-        capacity_views.group_view(run, filters),
-    ]
     tables["largest shortfalls"] = capacity_views.worst_gaps(run, filters)
     for (heading, table), columns in (
         (capacity_funding.funding_ending(run, filters), capacity_funding.ENDING_COLUMNS),

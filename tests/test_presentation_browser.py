@@ -3,12 +3,9 @@ scrolling, and says its headline once."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from dashboard.data import store
-from dashboard.devtools.browser import serve
 from dashboard.output import report, summary
 
 pytestmark = pytest.mark.browser
@@ -19,19 +16,6 @@ TOLERANCE = 4  # pixels of rounding between the page's height and the window's
 # taller than the window while the document stays the window's height.
 SCROLL_HEIGHT = """Math.max(document.documentElement.scrollHeight,
     document.querySelector('[data-testid="stMain"]').scrollHeight)"""
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("present") / "dashboard.duckdb"
-    shutil.copy(synthetic_db, db)
-    try:
-        process, url = serve(db, tmp_path_factory.mktemp("present-log") / "streamlit.log")
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -295,12 +295,18 @@ def special_runs(chart: pd.DataFrame) -> list[str]:
     return texts
 
 
+def nothing_part(section: str, question: str, message: str) -> Part:
+    """A question with no data for the selection: a slide saying so, and its summary line."""
+    return Part(
+        (Slide(message, section=SECTIONS[section]),),
+        f"{question}: {message[0].lower()}{message[1:]}.",
+    )
+
+
 def outcomes_part(run: Runner, filters: Filters) -> Part:
     if not outcomes_views.has_outcomes(run, filters):
-        message = "No paired baseline and follow-up scores for this selection"
-        return Part(
-            (Slide(message, section=SECTIONS["outcomes"]),),
-            f"Outcomes: {message[0].lower()}{message[1:]}.",
+        return nothing_part(
+            "outcomes", "Outcomes", "No paired baseline and follow-up scores for this selection"
         )
     star = outcomes_views.star_view(run, filters, "report_outcomes_star")
     shown = star.shown.frame.dropna(subset=["mean_baseline", "mean_followup"])
@@ -328,10 +334,10 @@ def outcomes_part(run: Runner, filters: Filters) -> Part:
 
 def utilisation_part(run: Runner, filters: Filters) -> Part:
     if not utilisation.has_data(run, filters):
-        message = "No utilisation data for people referred in this selection"
-        return Part(
-            (Slide(message, section=SECTIONS["utilisation"]),),
-            f"Use of services: {message[0].lower()}{message[1:]}.",
+        return nothing_part(
+            "utilisation",
+            "Use of services",
+            "No utilisation data for people referred in this selection",
         )
     window = utilisation.chosen_window(run, filters, None)
     before_after = utilisation.before_after_view(run, filters, window)
@@ -445,11 +451,7 @@ def comparison_caveat(run: Runner, filters: Filters, window: int | None) -> str:
 
 def capacity_part(run: Runner, filters: Filters) -> Part:
     if not capacity_views.has_demand(run, filters):
-        message = "No onward referrals to VCSE activities"
-        return Part(
-            (Slide(message, section=SECTIONS["capacity"]),),
-            f"VCSE capacity: {message[0].lower()}{message[1:]}.",
-        )
+        return nothing_part("capacity", "VCSE capacity", "No onward referrals to VCSE activities")
     group = capacity_views.group_view(run, filters, "report_capacity_by_group")
     funding = capacity_funding.funding_view(run, filters)
     ending, _ = capacity_funding.funding_ending(run, filters)
