@@ -51,7 +51,9 @@ def overdispersion(values, sizes, target: float, kind: Kind, per: float) -> floa
     """Spiegelhalter's multiplicative overdispersion factor phi, or 1 when the PCNs vary no
     more than chance allows (or there are too few to tell)."""
     values = np.asarray(values, dtype="float64")
-    z = (values - target) / _spread(target, sizes, kind, per)
+    # A zero spread (an ICB value of 0, before any referral) gives no z: dropped below.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (values - target) / _spread(target, sizes, kind, per)
     z = np.sort(z[np.isfinite(z)])
     k = len(z)
     if k < 5:
