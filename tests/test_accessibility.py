@@ -151,36 +151,45 @@ TABBABLE_IN_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlo
         .filter((e) => e.tabIndex >= 0 && e !== holder).length)"""
 
 
-def test_each_chart_is_one_tab_stop_and_its_toolbar_joins_only_when_focused(browser, server):
+ON_A_CHART = """() => {
+    const holder = document.activeElement.closest('[data-chart-keyboard]');
+    return holder ? [...document.querySelectorAll('[data-chart-keyboard]')].indexOf(holder) : -1;
+}"""
+IS_A_CHART = "() => document.activeElement.hasAttribute('data-chart-keyboard')"
+
+
+def test_tab_passes_each_chart_in_one_stop_and_enter_opens_its_toolbar(browser, server):
     page = _open(browser, f"{server}/referrals", DESKTOP)
     charts = page.get_by_test_id("stPlotlyChart").count()
     assert charts >= 8
-    # Away from the charts, no toolbar button is in the tab order: each chart is one stop.
-    assert page.evaluate(TABBABLE_IN_CHARTS) == [0] * charts
     holders = page.locator("[data-chart-keyboard]")
     assert holders.count() == charts
-    assert holders.first.get_attribute("tabindex") == "0"
     assert holders.first.get_attribute("aria-label").startswith("Chart: ")
+    assert page.evaluate(TABBABLE_IN_CHARTS) == [0] * charts
 
-    stops = []
-    for _ in range(60):
+    # Tab through the whole page, as a keyboard user would: each chart takes one stop.
+    visits, stops = [], 0
+    while stops < 400:
         page.keyboard.press("Tab")
-        stops.append(
-            page.evaluate("() => document.activeElement.hasAttribute('data-chart-keyboard')")
-        )
-        if stops[-1]:
+        stops += 1
+        where = page.evaluate(ON_A_CHART)
+        if where >= 0:
+            visits.append((where, page.evaluate(IS_A_CHART)))
+        if where == charts - 1 and len(visits) >= charts:
             break
-    assert stops[-1], "Tab never reached a chart"
-    # Focus on the chart brings its own toolbar, and only its own, into the tab order.
+    assert visits == [(chart, True) for chart in range(charts)]
+
+    # Enter on a chart moves into its toolbar, and only its own joins the tab order.
+    holders.first.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(ON_A_CHART) == 0 and not page.evaluate(IS_A_CHART)
     inside = page.evaluate(TABBABLE_IN_CHARTS)
-    assert inside[0] > 0 and inside[1:] == [0] * (charts - 1)
+    assert inside[0] > 1 and inside[1:] == [0] * (charts - 1)
     page.keyboard.press("Tab")
-    assert page.evaluate(
-        """() => document.activeElement.closest('[data-chart-keyboard]')
-            === document.querySelector('[data-chart-keyboard]')"""
-    )
-    # Leaving the chart takes its toolbar out of the tab order again.
-    page.get_by_test_id("stDownloadButton").first.locator("button").focus()
+    assert page.evaluate(ON_A_CHART) == 0 and not page.evaluate(IS_A_CHART)
+    # Escape goes back to the chart, and its toolbar leaves the tab order again.
+    page.keyboard.press("Escape")
+    assert page.evaluate(ON_A_CHART) == 0 and page.evaluate(IS_A_CHART)
     page.wait_for_timeout(100)
     assert page.evaluate(TABBABLE_IN_CHARTS) == [0] * charts
     page.close()

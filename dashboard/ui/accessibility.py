@@ -6,9 +6,11 @@
   they get 24 px targets.
 - Text cut short (1.4.10 reflow): tile labels and changes, link and button labels end in "..."
   when their column is narrow (a projector, a phone); they wrap instead.
-- Keyboard (2.1.1, 2.4.3): every Plotly chart brings eight toolbar buttons, about a hundred tab
-  stops on a page of charts. Each chart is one tab stop instead, named after its title; its
-  toolbar joins the tab order only while focus is inside the chart.
+- Keyboard (2.1.1, 2.4.3, 2.4.7): every Plotly chart brings eight toolbar buttons, about a
+  hundred tab stops on a page of charts, hidden until the mouse is over the chart. Each chart
+  is one tab stop instead, named after its title. Enter on it moves into its toolbar, which
+  then shows; Tab moves along the toolbar, Escape goes back to the chart, and leaving the
+  chart takes the toolbar out of the tab order again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ HOUSE_STYLE = """
   [data-testid="stElementContainer"][data-chart-keyboard]:focus-visible {
     outline: 3px solid #ffeb3b; box-shadow: 0 0 0 5px #212b32;
   }
+  [data-chart-keyboard]:focus-within .modebar-group,
+  [data-chart-keyboard]:focus-within [data-testid="stElementToolbar"] { opacity: 1 !important; }
 </style>
 """
 
@@ -36,6 +40,8 @@ export default function () {
   if (window.spChartKeyboard) return;
   window.spChartKeyboard = true;
   const CONTROLS = 'button, a[href], input, select, [tabindex]';
+  const controls = (holder) =>
+    Array.from(holder.querySelectorAll(CONTROLS)).filter((control) => control !== holder);
   const tidy = () => {
     document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart) => {
       const holder = chart.closest('[data-testid="stElementContainer"]') || chart;
@@ -46,16 +52,31 @@ export default function () {
       }
       const title = chart.querySelector('.gtitle');
       const name = 'Chart: ' + (title ? title.textContent : 'no title') +
-        '. Its summary and data table follow it; press Tab for its toolbar.';
+        '. Press Enter for its toolbar. Its summary and data table follow it.';
       if (holder.getAttribute('aria-label') !== name) holder.setAttribute('aria-label', name);
-      const inside = holder.contains(document.activeElement);
-      holder.querySelectorAll(CONTROLS).forEach((control) => {
-        if (control === holder) return;
-        const wanted = inside ? '0' : '-1';
+      // In the tab order only while focus is on one of the chart's own controls.
+      const active = document.activeElement;
+      const wanted = holder.contains(active) && active !== holder ? '0' : '-1';
+      controls(holder).forEach((control) => {
         if (control.getAttribute('tabindex') !== wanted) control.setAttribute('tabindex', wanted);
       });
     });
   };
+  document.addEventListener('keydown', (event) => {
+    const holder = event.target.closest && event.target.closest('[data-chart-keyboard]');
+    if (!holder) return;
+    if (event.key === 'Enter' && event.target === holder) {
+      const first = controls(holder)[0];
+      if (first) {
+        event.preventDefault();
+        controls(holder).forEach((control) => control.setAttribute('tabindex', '0'));
+        first.focus();
+      }
+    } else if (event.key === 'Escape' && event.target !== holder) {
+      event.preventDefault();
+      holder.focus();
+    }
+  });
   new MutationObserver(tidy).observe(document.body, { childList: true, subtree: true });
   document.addEventListener('focusin', tidy);
   document.addEventListener('focusout', () => setTimeout(tidy, 0));
