@@ -141,6 +141,10 @@ def test_no_slide_has_a_serious_accessibility_violation_or_a_chart_overlap(
         page.goto(f"{server}/present?slide={number}")
         _quiet(page)
         found[number] = _chart_problems(page) + _blocking_violations(page, axe_source)
+        # A slide's chart carries its text alternative, for a screen reader.
+        charts = page.locator(".js-plotly-plot").count()
+        if page.get_by_text("In words:").count() != charts:
+            found[number].append(f"{charts} charts but not as many text alternatives")
     assert found == {number: [] for number in found}
     page.close()
 

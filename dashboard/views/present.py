@@ -50,6 +50,10 @@ BADGE_STYLE = (
     "display: inline-block; color: white; font-weight: 600; border-radius: 0.3rem; "
     "padding: 0.15rem 0.6rem; margin: 0 0.4rem 0.4rem 0;"
 )
+SCREEN_READER_ONLY = (
+    "position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); "
+    "white-space: nowrap; margin: 0;"
+)
 ASK_STYLE = (
     "font-size: 1.3rem; font-weight: 600; color: #003087; background: #E8EDEE; "
     "border: 1px solid #005EB8; padding: 0.6rem 0.9rem; margin-top: 0.6rem;"
@@ -111,6 +115,11 @@ def show(slide: Slide) -> None:
                 config=chart_config("slide"),
             )
             right.caption(plain(chart_note(slide.figure)))
+            if slide.alt_text:
+                # The pack's text alternative, for a screen reader: a visible line would push
+                # the slide past one screen.
+                with right:
+                    paragraph(f"In words: {slide.alt_text}", SCREEN_READER_ONLY)
         else:
             header, *rows = table_rows(slide.table)
             right.dataframe(pd.DataFrame(rows, columns=header), hide_index=True, width="stretch")
