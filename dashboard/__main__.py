@@ -217,9 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="write the board pack (PowerPoint or PDF) for a filter",
         description=(
-            "Write the board pack for a filter: a title slide, one slide per view with its "
-            "chart and key messages, and a closing slide on data quality. Small-number "
-            "suppression and rounding to 5 always apply. Chart images need chromium."
+            "Write the board pack for a filter, as a board paper: a front sheet (ICB, owner, "
+            "dates, version, classification), an executive summary with the board's ask, a "
+            "slide or two per question with its funnel or SPC chart, finance, equity, data "
+            "quality and an appendix of definitions. Small-number suppression and rounding to "
+            "5 always apply. Chart images need chromium."
         ),
     )
     report_parser.add_argument("--out", required=True, metavar="FILE", help="FILE.pptx or FILE.pdf")
