@@ -100,8 +100,28 @@ PAGE_CHARTS = f"""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 }}))"""
 
 
+# Chart text on the white page below 4.5:1 (axe does not read SVG text): titles, notes,
+# legends, axis titles and tick labels. Text on bars and cells is tested with its colours.
+FAINT_CHART_TEXT = """() => {
+    const luminance = (rgb) => {
+        const [r, g, b] = rgb.match(/[\\d.]+/g).slice(0, 3).map((v) => {
+            const c = Number(v) / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const selector = ['.gtitle', '.gtitle-subtitle', '.annotation-text', '.legendtext',
+        '.xtick text', '.ytick text', '.g-xtitle text', '.g-ytitle text'].join(', ');
+    return [...document.querySelectorAll('.js-plotly-plot')].flatMap((chart) =>
+        [...chart.querySelectorAll(selector)]
+            .map((t) => [t.textContent.trim(), 1.05 / (luminance(getComputedStyle(t).fill) + 0.05)])
+            .filter(([text, ratio]) => text && ratio < 4.5)
+            .map(([text, ratio]) => `${text.slice(0, 40)}: ${ratio.toFixed(1)}:1`));
+}"""
+
+
 def _chart_problems(page) -> list[str]:
-    found = []
+    found = list(page.evaluate(FAINT_CHART_TEXT))
     for chart in page.evaluate(PAGE_CHARTS):
         figure = go.Figure(data=[trace_of(t) for t in chart["data"]])
         found += [f"{chart['title']}: {problem}" for problem in problems(figure, chart["drawn"])]

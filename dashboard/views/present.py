@@ -113,6 +113,7 @@ def show(slide: Slide) -> None:
                 key="slide_chart",
                 width="stretch",
                 config=chart_config("slide"),
+                theme=None,  # the house template, as in the pack (dashboard.ui.frame)
             )
             right.caption(plain(chart_note(slide.figure)))
             if slide.alt_text:
