@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
@@ -431,7 +431,14 @@ def _pdf_body(pdf: _PackPdf, content: Slide, image: ImageMaker) -> None:
     elif content.table is not None:
         pdf.set_xy(CHART_LEFT * MM, top * MM)
         pdf.style(11)
-        with pdf.table(width=CHART_W * MM, align="RIGHT", first_row_as_headings=True) as table:
+        # A fill colour left from a badge would shade the cells dark behind dark text; and
+        # justified cells open gaps between words.
+        pdf.set_fill_color(255, 255, 255)
+        with pdf.table(
+            width=CHART_W * MM, align="RIGHT", first_row_as_headings=True, text_align="LEFT",
+            cell_fill_mode="NONE",
+            headings_style=FontFace(emphasis="BOLD", fill_color=tuple(_rgb(PALE_BLUE))),
+        ) as table:  # fmt: skip
             for row in table_rows(content.table):
                 cells = table.row()
                 for value in row:
