@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.measures import utilisation, utilisation_costs
-from dashboard.measures.formats import day
+from dashboard.measures.formats import day, label
 from dashboard.measures.utilisation_figures import SETTING_LABEL, SETTINGS_ORDER
 from dashboard.ui.data import query
 from dashboard.ui.filters import current_filters, scope_label
@@ -66,18 +66,23 @@ st.dataframe(
 
 st.header("Cost before and after referral")
 st.caption(
-    "Unit costs start from settings.toml (value, price year and source). Edit them here to "
-    "see the effect; edits last for this session. Change the file to change the default."
+    "Unit costs start from the dashboard's settings (value, price year and source, in "
+    "settings.toml). Edit them here to see the effect; edits last for this session. An analyst "
+    "changes the settings file to change the default."
 )
+costs = utilisation_costs.unit_cost_table()
+# The setting by name on screen; its code stays in the table, out of sight, for the costing.
+costs.insert(0, "care_setting", [label(setting) for setting in costs["setting"]])
 unit_costs = st.data_editor(
-    utilisation_costs.unit_cost_table(),
+    costs,
     key="utilisation_unit_costs",
     hide_index=True,
-    disabled=["setting"],
+    disabled=["care_setting"],
     num_rows="fixed",
+    column_order=["care_setting", "value", "price_year", "source"],
     column_config={
-        "setting": st.column_config.TextColumn("Setting"),
-        "value": st.column_config.NumberColumn("Unit cost (£)", min_value=0.0, format="%.2f"),
+        "care_setting": st.column_config.TextColumn("Care setting"),
+        "value": st.column_config.NumberColumn("Unit cost (£)", min_value=0.0, format="localized"),
         "price_year": st.column_config.TextColumn("Price year"),
         "source": st.column_config.TextColumn("Source", width="large"),
     },
