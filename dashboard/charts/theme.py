@@ -585,15 +585,15 @@ def heatmap_layout(figure: go.Figure, columns: list[str], rows: int, scale_title
         colorbar={
             "orientation": "h",
             "x": 0,
-            "xref": "container",
             "xanchor": "left",
             "y": 0,
-            "yref": "container",
-            "yanchor": "bottom",
+            "yanchor": "top",
             "ypad": 8,
             "thickness": 12,
-            "len": 220,
-            "lenmode": "pixels",
+            "len": 0.6,  # of the plot's width, which a phone narrows to about 200 pixels
+            "lenmode": "fraction",
+            # Hung from the foot of the plot: anchored to the container, Plotly drew the title
+            # across the bar.
             "title": {"text": scale_title, "side": "top", "font": {"size": NOTE_SIZE}},
             "tickfont": {"size": NOTE_SIZE},
         },
