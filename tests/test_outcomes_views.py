@@ -65,7 +65,7 @@ def test_follow_up_completion_counts_people_across_measures_once(con):
         tile.label: tile.value for tile in outcomes_views.completion_tiles(runner(con), PERIOD)
     }
     assert tiles == {
-        "Improved on Wellbeing Star": "100%",
+        "Rose in any Star domain": "100%",
         "People with a baseline score": "20",
         "With a follow-up score too": "10",
         "Follow-up completion": "50%",

@@ -78,11 +78,14 @@ def _wilson_text(part: Any, whole: Any) -> str:
 def rotherham_tile(people: dict[str, Any]) -> Tile:
     """The Rotherham evaluation's measure: people whose Star rose in at least one domain."""
     return Tile(
-        "Improved on Wellbeing Star",
+        "Rose in any Star domain",
         figure_text(people["star_improved_pct"], "{:.0f}%") if people["star_people"] else "-",
-        help="People whose Wellbeing Star score rose in at least one domain at follow-up, of "
-        "people with a baseline and a follow-up Star (the Rotherham evaluation's measure); n = "
-        f"{count_text(people['star_people'])} people. {people['star_improved_ci']}",
+        help="People whose Wellbeing Star score rose in at least one of its 8 domains at "
+        "follow-up, of people with a baseline and a follow-up Star (the Rotherham evaluation's "
+        f"measure); n = {count_text(people['star_people'])} people. "
+        f"{people['star_improved_ci']} With 8 chances to rise, most people's scores rise "
+        "somewhere by chance and regression to the mean alone: read it beside the share of "
+        "domain scores that rose, and the chart by domain.",
     )
 
 
