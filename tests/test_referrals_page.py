@@ -47,3 +47,16 @@ def test_referrals_page_with_a_pcn_names_it_against_the_icb(app, synthetic_db):
     assert titles[0].startswith(f"{name} refers")
     assert "ICB" in titles[0]
     assert any(t.startswith(f"{name}:") for t in titles)
+
+
+def test_a_tile_shows_an_arrow_only_for_a_change_with_a_sign(app):
+    from streamlit.proto.Metric_pb2 import Metric
+
+    app.run()
+    app.switch_page("views/referrals.py").run()
+    arrows = {m.proto.delta: m.proto.direction for m in app.metric if m.proto.delta}
+    assert arrows
+    for delta, direction in arrows.items():
+        signed = delta[:1] in "+-"
+        # Streamlit draws an up arrow for "No change vs last year" unless told not to.
+        assert (direction != Metric.MetricDirection.NONE) == signed, (delta, direction)
