@@ -91,15 +91,15 @@ def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         x=did["naive_change"],
         y=names,
         mode="markers",
-        name="Naive change (referred only)",
+        name="Change in people referred",
         marker={"color": BASELINE, "size": 12, "symbol": "circle"},
-        hovertemplate="%{y}: %{x:+.2f} per person<extra>Naive change</extra>",
+        hovertemplate="%{y}: %{x:+.2f} per person<extra>Change in people referred</extra>",
     )
     figure.add_scatter(
         x=did["did"],
         y=names,
         mode="markers",
-        name="Difference in differences (95% CI)",
+        name="Change beyond the comparison group's (95% interval)",
         marker={"color": NHS_BLUE, "size": 12, "symbol": "diamond"},
         error_x={
             "type": "data",
@@ -108,7 +108,8 @@ def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
             "arrayminus": (did["did"] - did["did_low"]).fillna(0),
             "color": NHS_BLUE,
         },
-        hovertemplate="%{y}: %{x:+.2f} per person<extra>Difference in differences</extra>",
+        hovertemplate="%{y}: %{x:+.2f} per person"
+        "<extra>Change beyond the comparison group's</extra>",
     )
     figure.update_layout(
         xaxis_title=wrap("Change in events per person (negative = fewer)", AXIS_CHARS),
