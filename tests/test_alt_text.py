@@ -64,3 +64,12 @@ def test_a_chart_with_no_data_says_so_in_its_own_words():
     figure = go.Figure(layout={"title": {"text": "Waits"}})
     figure.add_annotation(text="No data for this selection", showarrow=False)
     assert summary(figure) == "Waits: No data for this selection."
+
+
+def test_a_mark_over_a_withheld_month_is_not_read_as_a_series_and_small_changes_keep_digits():
+    figure = go.Figure(layout={"title": {"text": "Change per person"}})
+    figure.add_scatter(x=["Apr"], y=[0], mode="text", text=["*"], name="* withheld (1 to 7)")
+    figure.add_bar(y=["GP", "A&E"], x=[-0.36, -0.04], orientation="h", name="Change")
+    assert summary(figure) == (
+        "Bar chart: Change per person. Change: 2 values, highest −0.04 (A&E), lowest −0.36 (GP)."
+    )

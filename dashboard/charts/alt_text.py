@@ -19,9 +19,11 @@ SERIES_NAMED = 3
 
 
 def number(value: float) -> str:
+    """1,470, 10.9, and two decimals under 1 (a change of −0.36 per person, not −0.4)."""
     if float(value).is_integer():
         return f"{int(value):,}".replace("-", "−")
-    return f"{value:,.1f}".replace("-", "−")
+    digits = 2 if abs(value) < 1 else 1
+    return f"{value:,.{digits}f}".replace("-", "−")
 
 
 def _when(value: object) -> str:
@@ -155,8 +157,13 @@ def _kind(traces: list) -> str:
 def summary(figure: go.Figure) -> str:
     """One sentence: '<kind>: <title>. <series>; <series>.'"""
     title = plain((figure.layout.title.text or "").split("<br>")[0]) or "untitled"
-    # Decoration (joining lines, control limits without hover) carries no data of its own.
-    traces = [t for t in figure.data if getattr(t, "hoverinfo", None) != "skip"]
+    # Decoration (joining lines, control limits without hover) and text-only marks (the `*`
+    # over a withheld month) carry no data of their own.
+    traces = [
+        t
+        for t in figure.data
+        if getattr(t, "hoverinfo", None) != "skip" and getattr(t, "mode", None) != "text"
+    ]
     parts = [
         text
         for text in (_heatmap(t) if t.type == "heatmap" else _series(t) for t in traces)

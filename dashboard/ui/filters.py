@@ -86,7 +86,7 @@ def sidebar_filters(keep_params: tuple[str, ...] = ()) -> Filters:
             on_change=_clear_notices,
         )
         st.caption(
-            f"Both dates are included. Referrals loaded: {first:%d/%m/%Y} to {last:%d/%m/%Y}."
+            f"Both dates are included. Referrals loaded: {day(first)} to {day(last)}."
         )
 
     date_from, date_to = st.session_state.period_from, st.session_state.period_to
