@@ -76,3 +76,10 @@ def test_a_shown_table_is_text_with_labels_dates_and_no_none():
         "n": [MARK, "15,695", "0"],
         "Change": [f"{MINUS}0.767", "", "1.5"],
     }
+
+
+def test_a_large_sum_is_written_without_false_precision_or_sign():
+    assert formats.money_about(-1_154_908) == "£1.15 million"
+    assert formats.money_about(115_432) == "£115,000"
+    assert formats.money_about(987) == "£987"
+    assert formats.money_about(0) == "£0"

@@ -60,6 +60,16 @@ def money(value: float) -> str:
     return f"{MINUS}{text}" if value < 0 else text
 
 
+def money_about(value: float) -> str:
+    """A large sum without false precision, and without its sign (the sentence says `fell`
+    or `rose`): `£1.15 million`, `£115,000`; to 3 significant figures."""
+    value = abs(float(value))
+    if value >= 1_000_000:
+        return f"£{value / 1_000_000:.3g} million"
+    rounded = float(f"{value:.3g}") if value else 0.0
+    return f"£{rounded:,.0f}"
+
+
 def _as_date(value: date | datetime | pd.Timestamp | str) -> date:
     return pd.Timestamp(value).date()
 

@@ -37,7 +37,7 @@ from dashboard.measures.utilisation_figures import SETTING_LABEL, window_phrase
 from dashboard.measures.view import Runner, View
 from dashboard.output import slide_charts
 from dashboard.output.boardpack import Badge, Pack, Slide
-from dashboard.output.wording import money, plain
+from dashboard.output.wording import money, money_about, plain
 from dashboard.settings import BoardPaper, ReferralBand, load_settings
 
 TITLE = "Social prescribing: board report"
@@ -386,8 +386,9 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     messages = [
         f"Per person: {money(totals['before_cost'])} before and {money(totals['after_cost'])} "
         f"after referral, a change of {money(change)}, over {window_phrase(window)}",
-        f"Across the {people_text(people)} people: {money(total)}, before allowing for "
-        "regression to the mean or the cost of the service",
+        f"Across the {people_text(people)} people: {_fell_or_rose(total)} of about "
+        f"{money_about(total)}, before allowing for regression to the mean or the cost of the "
+        "service",
         comparison_caveat(run, filters, window),
         f"Unit costs at {years} prices: {prices}",
     ]
@@ -396,7 +397,7 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     else:
         title = (
             f"Cost per person {'fell' if change < 0 else 'rose'} by {money(abs(change))} after "
-            f"referral ({money(total)} across {people_text(people)} people)"
+            f"referral (about {money_about(total)} across {people_text(people)} people)"
         )
     alt = (
         "Stacked bar chart of the cost per person in the window before and the window after "
@@ -423,9 +424,14 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     if change is None:
         return slide, "the cost change is withheld"
     return slide, (
-        f"the cost of that use changed by {money(change)} a person ({money(total)} across "
-        f"{people_text(people)} people), before allowing for regression to the mean"
+        f"the cost of that use {'fell' if change < 0 else 'rose'} by {money(abs(change))} a "
+        f"person (about {money_about(total)} across {people_text(people)} people), before "
+        "allowing for regression to the mean"
     )
+
+
+def _fell_or_rose(total: float | None) -> str:
+    return "a change" if total is None or pd.isna(total) else ("a fall" if total < 0 else "a rise")
 
 
 def comparison_caveat(run: Runner, filters: Filters, window: int | None) -> str:

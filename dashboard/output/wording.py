@@ -20,6 +20,11 @@ def money(value: float | None) -> str:
     return "withheld" if value is None or pd.isna(value) else formats.money(value)
 
 
+def money_about(value: float | None) -> str:
+    """`£1.15 million`; `withheld` for a figure the disclosure gate withheld."""
+    return "withheld" if value is None or pd.isna(value) else formats.money_about(value)
+
+
 def plain(text: str) -> str:
     """A sentence from a view, in the paper's style."""
     text = _LEADING_ZERO_DAY.sub(r"\1 \2", text)

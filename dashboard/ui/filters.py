@@ -85,9 +85,7 @@ def sidebar_filters(keep_params: tuple[str, ...] = ()) -> Filters:
             format="DD/MM/YYYY",
             on_change=_clear_notices,
         )
-        st.caption(
-            f"Both dates are included. Referrals loaded: {day(first)} to {day(last)}."
-        )
+        st.caption(f"Both dates are included. Referrals loaded: {day(first)} to {day(last)}.")
 
     date_from, date_to = st.session_state.period_from, st.session_state.period_to
     if date_from > date_to:
