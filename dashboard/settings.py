@@ -74,7 +74,7 @@ DEFAULT_UNIT_COSTS = {
         price_year="2022/23",
         source=(
             "NHS England National Cost Collection 2022/23: non-elective spell, low end of the "
-            "GBP 2,500-3,000 national average cited (check against the national schedule)"
+            "£2,500 to £3,000 national average cited (check against the national schedule)"
         ),
     ),
 }

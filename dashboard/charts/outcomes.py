@@ -184,7 +184,7 @@ def pcn_comparison(
         showlegend=False,
     )
     if icb_value is not None and pd.notna(icb_value):
-        reference_line(figure, "x", icb_value, f"ICB {icb_value:.1f}")
+        reference_line(figure, "x", icb_value, f"ICB {icb_value:.1f}".replace("-", "\u2212"))
     if reference is not None:
         reference_line(figure, "x", reference[0], reference[1], dash="dot", color=VERMILION)
     figure.update_layout(
