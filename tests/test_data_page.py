@@ -32,7 +32,7 @@ def test_upload_shows_the_preview_and_loads_only_on_click(data_page):
     ).value == ("auto")
     rejections = _frame_with(at, "reason")
     assert rejections[["row", "column", "value"]].values.tolist() == [[4, "sex", "?"]]
-    loaded_before = _frame_with(at, "extract").set_index("extract")["rows"]["Referrals"]
+    loaded_before = _frame_with(at, "Extract").set_index("Extract")["Rows"]["Referrals"]
     # What is loaded is shown through the disclosure gate like any count: 0 stays 0.
     assert loaded_before == "0"
 
@@ -42,7 +42,7 @@ def test_upload_shows_the_preview_and_loads_only_on_click(data_page):
     assert not at.exception
     assert "Loaded 2 rows from 1 file; 1 rejected." in at.success[0].value
     # The uploader's own feedback is exact; the tables of what is held are not: 2 rows is `*`.
-    assert _frame_with(at, "extract").set_index("extract")["rows"]["Referrals"] == "*"
+    assert _frame_with(at, "Extract").set_index("Extract")["Rows"]["Referrals"] == "*"
     assert not at.metric  # the uploader is cleared once its files are loaded
     history = _frame_with(at, "rows_read")
     assert history[["file", "kind", "rows_read", "accepted", "rejected"]].values.tolist() == [

@@ -227,6 +227,9 @@ LABELS: dict[str, str] = {
     "time_limited": "Time-limited",
     "no_service_recorded": "No service recorded",
     "unknown_service": "Service not in the extract",
+    # extract kinds
+    "pcns": "PCNs and list sizes",
+    "onward_referrals": "Onward referrals",
     # onward referral result
     "declined_no_capacity": "Declined: no capacity",
     "declined_by_person": "Declined by the person",

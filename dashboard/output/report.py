@@ -30,7 +30,7 @@ from dashboard.measures import (
 )
 from dashboard.measures.disclosure import Rules, disclose, people_text, ratio
 from dashboard.measures.filters import Filters
-from dashboard.measures.formats import day, in_sentence, signed
+from dashboard.measures.formats import day, in_sentence, label, signed
 from dashboard.measures.loads import data_date
 from dashboard.measures.scope import EVERY_PCN, Scope, masked
 from dashboard.measures.utilisation_figures import SETTING_LABEL, window_phrase
@@ -515,7 +515,6 @@ def equity_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
     )
 
 
-EXTRACT_LABEL = {"pcns": "PCNs and list sizes", "onward_referrals": "Onward referrals"}
 DATA_QUALITY_COLUMNS = {
     "kind": "Extract",
     "rows_read": "Rows read",
@@ -544,7 +543,7 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
         rejected_message,
     ]
     table = shown.display()[list(DATA_QUALITY_COLUMNS)]
-    table["kind"] = table["kind"].map(lambda kind: EXTRACT_LABEL.get(kind, kind.capitalize()))
+    table["kind"] = table["kind"].map(label)
     return Slide(
         title="Data quality",
         messages=tuple(messages),

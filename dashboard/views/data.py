@@ -28,7 +28,12 @@ st.caption(
     "Row counts are rounded to the nearest 5, and 1 to 7 shows as `*`, like every count the "
     "dashboard shows."
 )
-st.dataframe(loads.loaded_table(store.table_counts(connection())).text(), hide_index=True)
+st.dataframe(
+    loads.loaded_table(store.table_counts(connection())).text(
+        {"extract": "Extract", "rows": "Rows"}
+    ),
+    hide_index=True,
+)
 data_date = loads.data_date(query)
 if data_date:
     st.caption(
