@@ -39,6 +39,10 @@ st.html(
       [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
       [data-testid="stMainBlockContainer"] {padding-top: 2.2rem; padding-bottom: 0.5rem;}
       [data-testid="stMainBlockContainer"] h1 {padding: 0.1rem 0 0.3rem 0; font-size: 2rem;}
+      /* On a phone the app's header would cover the slide's buttons. */
+      @media (max-width: 640px) {
+        [data-testid="stMainBlockContainer"] {padding-top: 4rem;}
+      }
     </style>
     """
 )
