@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -80,10 +81,16 @@ def draw_view(view: View) -> None:
 TABLE_ROWS = 100
 
 
+def escaped(text: str) -> str:
+    """Text for st.markdown as it is: a `*` (withheld) or `$` in a name from an extract would
+    otherwise turn into italics or mathematics."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~$])", r"\\\1", text)
+
+
 def chart_as_text(view: View) -> None:
     """The chart's text alternative: a sentence saying what it shows, and its data as a table
     (a real HTML table, which screen readers navigate) behind a switch."""
-    st.markdown(f"**In words:** {summary(view.figure)}")
+    st.markdown(f"**In words:** {escaped(summary(view.figure))}")
     data_table(view)
 
 
