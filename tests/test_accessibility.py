@@ -149,11 +149,12 @@ def test_a_page_has_no_serious_accessibility_violation_no_text_cut_and_no_chart_
     page.close()
 
 
+@pytest.mark.parametrize("size", [DESKTOP, PROJECTOR, PHONE], ids=["1440x900", "1280x720", "390px"])
 def test_no_slide_has_a_serious_accessibility_violation_or_a_chart_overlap(
-    browser, server, axe_source
+    browser, server, axe_source, size
 ):
     # Past the last slide, presentation mode shows the last and says which it is in the URL.
-    page = _open(browser, f"{server}/present?slide=999", PROJECTOR)
+    page = _open(browser, f"{server}/present?slide=999", size)
     slides = int(page.url.split("slide=")[1].split("&")[0])
     assert slides >= 5
     found = {}
