@@ -568,7 +568,7 @@ def dumbbell(
 
 
 HEATMAP_ROW = 24  # pixels a row: room for a cell's number at the page's text size
-HEATMAP_FONT = 11
+HEATMAP_FONT = 10  # 14 upright activity names keep their place down to a 340 px phone
 COLOUR_BAR_ROOM = 90  # under the plot: the colour bar, its numbers and its title
 
 
@@ -599,13 +599,16 @@ def heatmap_layout(figure: go.Figure, columns: list[str], rows: int, scale_title
         },
     )
     figure.update_layout(
+        # Every row and column named (dtick 1): near a phone's width Plotly would otherwise
+        # drop every other name of its own accord, though upright names still fit.
         xaxis={
             "side": "top",
             "showgrid": False,
             "tickangle": -90,
             "tickfont": {"size": HEATMAP_FONT},
+            "dtick": 1,
         },
-        yaxis={"showgrid": False, "tickfont": {"size": HEATMAP_FONT}},
+        yaxis={"showgrid": False, "tickfont": {"size": HEATMAP_FONT}, "dtick": 1},
         margin={"b": COLOUR_BAR_ROOM},
     )
     fit(figure, top_axis=longest * HEATMAP_FONT * CHAR_WIDTH + 8, min_plot=0)
