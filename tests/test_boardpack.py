@@ -415,3 +415,11 @@ def test_making_data_count_badges_carry_white_text_at_aa_contrast():
     assert {n: contrast_on_white(c) >= 4.5 for n, c in colours.items()} == dict.fromkeys(
         colours, True
     )
+
+
+def test_the_paper_writes_ranges_with_a_dash_and_negatives_with_a_minus():
+    from dashboard.output.wording import plain
+
+    assert plain("band 8-12 (0.8%-1.2% of the list); change -17%, £-111") == (
+        "band 8–12 (0.8%–1.2% of the list); change −17%, −£111"
+    )

@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.measures import formats
 
 _LEADING_ZERO_DAY = re.compile(r"\b0(\d) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
-_RANGE = re.compile(r"(?<=\d)-(?=\d)")  # 8-12: an en dash
+_RANGE = re.compile(r"(?<=[\d%])-(?=\d)")  # 8-12, 0.8%-1.2%: an en dash, not a minus
 _CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 
 
@@ -28,7 +28,8 @@ def money_about(value: float | None) -> str:
 def plain(text: str) -> str:
     """A sentence from a view, in the paper's style."""
     text = _LEADING_ZERO_DAY.sub(r"\1 \2", text)
-    text = formats.true_minus(text.replace("£-", "-£"))
+    # Ranges first: a hyphen between two numbers is a range, not a minus.
     text = _RANGE.sub("–", text)
+    text = formats.true_minus(text.replace("£-", "-£"))
     text = _CODE.sub(lambda m: formats.in_sentence(m.group(0)), text)
     return text.replace("`", "")
