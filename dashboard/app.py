@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.charts import theme  # noqa: F401  (registers the house Plotly template)
-from dashboard.ui import access, accessibility, data
+from dashboard.ui import access, accessibility, data, preload
 from dashboard.ui.filters import sidebar_filters
 
 # Not "pages/": beside the entry point that name switches on Streamlit's old multipage mode.
@@ -21,6 +21,8 @@ st.set_page_config(
 
 # Contrast, target sizes and chart keyboard behaviour (WCAG 2.2 AA), on every page.
 accessibility.apply()
+# The browser fetches the chart code while the server works out the first page.
+preload.apply()
 
 navigation = st.navigation(
     [

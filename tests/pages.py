@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 from streamlit.testing.v1 import AppTest
 
@@ -37,3 +38,33 @@ def open_page(at: AppTest, page: str, pcn: bool = False) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+# Each page's sections (dashboard.ui.frame.draw_sections): the key that holds the open one.
+SECTIONS = {
+    "referrals": "referrals_section",
+    "outcomes": "outcomes_section",
+    "utilisation": "utilisation_section",
+    "capacity": "capacity_section",
+}
+
+
+def open_section(at: AppTest, page: str, label: str) -> AppTest:
+    """Open the section (tab) `label` of `page`, drawn already in `at`."""
+    at.session_state[SECTIONS[page]] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def each_section(at: AppTest, page: str) -> Iterator[str]:
+    """Open each section of `page` (drawn already in `at`) in turn, yielding its label; a page
+    without sections yields once, as it is. Only the open section is drawn, so a check of
+    everything a page shows runs in every section."""
+    if page not in SECTIONS:
+        assert not at.tabs, f"{page} has tabs, not listed in SECTIONS"
+        yield ""
+        return
+    for label in [tab.label for tab in at.tabs]:
+        open_section(at, page, label)
+        yield label

@@ -16,6 +16,7 @@ from dashboard.measures import capacity, capacity_funding, capacity_views, queri
 from dashboard.measures.disclosure import OFF, PROTECTED, Rules, applying, disclose
 from dashboard.measures.filters import Filters
 from tests.factories import add_rows
+from tests.pages import open_section
 
 SUMMER = Filters(date_from=date(2025, 6, 1), date_to=date(2025, 8, 31))
 ALPHA, BETA = "U00001", "U00002"
@@ -338,14 +339,18 @@ def _app(monkeypatch, path: Path, pcn: str | None = None) -> AppTest:
     return at.run()
 
 
+MONTH_BY_MONTH = "Month by month, for one PCN and activity"
+
+
 def test_capacity_page_renders_for_the_icb_and_drills_down_by_key(monkeypatch, app_db):
     at = _app(monkeypatch, app_db)
     assert not at.exception
     assert at.title[0].value == "VCSE capacity"
+    at.radio(key="capacity_heatmap_measure").set_value("demand_pct_of_capacity").run()
+    assert not at.exception
+    open_section(at, "capacity", MONTH_BY_MONTH)
     assert len(at.selectbox(key="capacity_pcn").options) > 1
     at.selectbox(key="capacity_activity").set_value("walking").run()
-    assert not at.exception
-    at.radio(key="capacity_heatmap_measure").set_value("demand_pct_of_capacity").run()
     assert not at.exception
     assert any("Walking in" in str(chart.proto.spec) for chart in at.get("plotly_chart"))
 
@@ -356,7 +361,7 @@ def test_capacity_page_renders_with_a_pcn_filter(monkeypatch, synthetic_db, app_
         pcn = con.execute("select min(pcn_code) from pcns").fetchone()[0]
     at = _app(monkeypatch, app_db, pcn)
     assert not at.exception
-    drill = at.selectbox(key="capacity_pcn")
+    drill = open_section(at, "capacity", MONTH_BY_MONTH).selectbox(key="capacity_pcn")
     assert drill.value == pcn
     assert len(drill.options) == 1
     assert "VCSE capacity" in at.title[0].value

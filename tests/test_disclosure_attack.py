@@ -22,6 +22,7 @@ from dashboard.data import store
 from dashboard.measures.filters import Filters
 from dashboard.output import report
 from tests.factories import add_rows
+from tests.pages import each_section
 
 APP = "../dashboard/app.py"
 PERIOD = {"from": "2025-04-01", "to": "2026-03-31"}
@@ -147,11 +148,13 @@ def test_no_page_prints_a_small_count(tiny_icb, monkeypatch, scope):
             app.query_params["pcn"] = scope
         app.switch_page(f"views/{page}.py").run()
         assert not app.exception, f"{page} [{scope}]: {app.exception}"
-        for text in _page_texts(app):
-            found = SMALL_IN_TEXT.search(text)
-            assert not found, (
-                f"{page} [{scope}] shows a small count: {found.group(0)!r} in {text!r}"
-            )
+        for section in each_section(app, page):
+            for text in _page_texts(app):
+                found = SMALL_IN_TEXT.search(text)
+                assert not found, (
+                    f"{page} {section} [{scope}] shows a small count: {found.group(0)!r} in "
+                    f"{text!r}"
+                )
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import store
-from tests.pages import APP, open_page
+from tests.pages import APP, open_page, open_section
 
 
 @pytest.fixture
@@ -17,7 +17,9 @@ def test_outcomes_page_renders_with_and_without_a_pcn_filter(app, pcn):
     assert at.title[0].value == "Outcomes"
     labels = [metric.label for metric in at.metric]
     assert "Follow-up completion" in labels
+    open_section(at, "outcomes", "SWEMWBS, WEMWBS and ONS4")
     assert at.selectbox(key="outcomes_distribution_item").options
+    open_section(at, "outcomes", "By PCN and follow-up completion")
     assert at.selectbox(key="outcomes_pcn_measure").value == "wellbeing_star"
 
 

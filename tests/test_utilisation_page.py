@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 from dashboard.charts.theme import plain
 from dashboard.data import store
 from tests.factories import add_rows, set_extract_dates
-from tests.pages import APP, open_page
+from tests.pages import APP, each_section, open_page, open_section
 
 PAGE = "views/utilisation.py"
+COST = "Cost before and after referral"
 
 
 @pytest.fixture
@@ -33,11 +34,14 @@ def test_utilisation_page_renders_with_and_without_a_pcn_filter(app, pcn):
     at = open_page(app, PAGE, pcn)
     assert at.title[0].value == "Health-system utilisation"
     assert any("Regression to the mean" in w.value for w in at.warning)
-    assert at.data_editor(key="utilisation_unit_costs").value["value"].tolist()[0] == 42.0
-    assert at.selectbox(key="utilisation_pcn_setting").value == "gp_appointment"
     # one window length in the synthetic data: no choice to make, and every chart says it
     assert "utilisation_window" not in [s.key for s in at.selectbox]
-    assert all("6-month windows before and after" in s for s in subtitles(at))
+    shown = [subtitle for _ in each_section(at, "utilisation") for subtitle in subtitles(at)]
+    assert len(shown) == 4
+    assert all("6-month windows before and after" in s for s in shown)
+    assert at.selectbox(key="utilisation_pcn_setting").value == "gp_appointment"
+    open_section(at, "utilisation", COST)
+    assert at.data_editor(key="utilisation_unit_costs").value["value"].tolist()[0] == 42.0
 
 
 def cost_before(at: AppTest) -> float:
@@ -57,7 +61,7 @@ def set_gp_cost(at: AppTest, value: float) -> float:
 
 
 def test_unit_cost_editor_changes_the_cost_figure(app):
-    at = open_page(app, PAGE)
+    at = open_section(open_page(app, PAGE), "utilisation", COST)
     at_default = cost_before(at)
     doubled = set_gp_cost(at, 84.0)
     tripled = set_gp_cost(at, 126.0)
@@ -65,6 +69,9 @@ def test_unit_cost_editor_changes_the_cost_figure(app):
     # each extra GBP 42 per GP appointment adds the same amount per person: shown GP use x 42
     # (the tile shows whole pounds, so each step may differ by the rounding)
     assert tripled - doubled == pytest.approx(doubled - at_default, abs=1)
+    # The edit outlasts a visit to another section.
+    open_section(at, "utilisation", "By PCN")
+    assert cost_before(open_section(at, "utilisation", COST)) == tripled
 
 
 def test_page_explains_when_nothing_is_loaded(db_path, monkeypatch):

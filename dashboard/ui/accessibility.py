@@ -77,7 +77,14 @@ export default function () {
       holder.focus();
     }
   });
-  new MutationObserver(tidy).observe(document.body, { childList: true, subtree: true });
+  // Drawing a page of charts makes thousands of changes: tidy once a frame, not for each.
+  let queued = false;
+  const soon = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; tidy(); });
+  };
+  new MutationObserver(soon).observe(document.body, { childList: true, subtree: true });
   document.addEventListener('focusin', tidy);
   document.addEventListener('focusout', () => setTimeout(tidy, 0));
   tidy();

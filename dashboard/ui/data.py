@@ -8,9 +8,9 @@ a newer one within seconds and reruns the app onto it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -22,6 +22,8 @@ from dashboard.measures.filters import Filters
 from dashboard.measures.scope import EVERY_PCN, Scope, masked
 from dashboard.output import report
 from dashboard.output.boardpack import Pack
+
+Result = TypeVar("Result")
 
 _PINNED = "_snapshot"
 _SCOPE = "_scope"
@@ -89,6 +91,34 @@ def query(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """A named query's result on the pinned snapshot, cached by snapshot and parameters, and
     masked to the session's scope: a `pcn` user's results name no other PCN."""
     return masked(_run, scope())(name, params or {})
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _built(
+    snapshot: str,
+    named: frozenset[str] | None,
+    maker_name: str,
+    args: tuple,
+    _maker: Callable[..., Result],
+) -> Result:
+    run = masked(lambda name, params: _cached(snapshot, name, dict(params)), Scope(named))
+    return _maker(run, *args)
+
+
+def built(maker: Callable[..., Result], *args: Any) -> Result:
+    """`maker(query, *args)`: a measures function's result (a view with its figure, tiles, a
+    table) on the pinned snapshot and the session's scope, made once and shared by every
+    session that asks for the same. A person coming back to a PCN, a tab or a page, or
+    opening the dashboard where a colleague has, waits for nothing to be worked out again.
+
+    Shared, not copied: what comes back is read, never changed. A new snapshot or another
+    scope is another entry, so a pcn user never sees a result made for anyone else."""
+    return _built(pinned(), scope().named, f"{maker.__module__}.{maker.__qualname__}", args, maker)
+
+
+def clear_views() -> None:
+    """Forget every view made (the benchmark times pages as after a load)."""
+    _built.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -116,6 +116,25 @@ def draw_views(*views: View, columns: int = 2) -> None:
                 draw_view(view)
 
 
+def draw_sections(key: str, sections: dict[str, Callable[[], None]]) -> None:
+    """A page's sections as tabs, only the open one drawn (`draw` called), in a fragment.
+
+    A person waits for what they look at: a page of a dozen charts drawn at once took seconds
+    to appear. A closed tab costs nothing, and opening one reruns this fragment, not the page.
+    The open tab is kept in `st.session_state[key]` (its label) for the session.
+    """
+    _sections(key, sections)
+
+
+@st.fragment
+def _sections(key: str, sections: dict[str, Callable[[], None]]) -> None:
+    tabs = st.tabs(list(sections), key=key, on_change="rerun")
+    for tab, draw in zip(tabs, sections.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
 def delta_arrow(delta: str | None) -> str:
     """An arrow only for a change with a sign: "No change vs last year" and "29% of
     referrals" are not rises, though Streamlit draws an up arrow for any text without a '-'."""

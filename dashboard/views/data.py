@@ -8,7 +8,7 @@ from dashboard.data.dictionary import dictionary, template_csv
 from dashboard.measures import loads
 from dashboard.measures.formats import day
 from dashboard.ui.access import audit_panel, person
-from dashboard.ui.data import connection, query
+from dashboard.ui.data import built, connection
 from dashboard.ui.frame import draw_view
 from dashboard.ui.loading import upload_panel
 from dashboard.ui.snapshots import rollback_panel
@@ -34,14 +34,14 @@ st.dataframe(
     ),
     hide_index=True,
 )
-data_date = loads.data_date(query)
+data_date = built(loads.data_date)
 if data_date:
     st.caption(
         f"Data up to **{day(data_date)}**: the latest date in the loaded extracts. Funding "
         "that ends soon is measured from it."
     )
-draw_view(loads.coverage_view(query))
-unknown = loads.unknown_pcns(query)
+draw_view(built(loads.coverage_view))
+unknown = built(loads.unknown_pcns)
 if len(unknown.frame):
     st.warning(
         "Referrals from PCN codes missing from the reference list (pcns extract) are left out "
@@ -56,7 +56,7 @@ rollback_panel(can_roll_back=who.can_load)
 st.header("Load history")
 st.caption("Newest first. Dates are the range of the extract's main date column.")
 st.dataframe(
-    loads.load_history(query).text(),
+    built(loads.load_history).text(),
     hide_index=True,
     column_config={
         "loaded_at": st.column_config.DatetimeColumn("loaded at", format="DD/MM/YYYY HH:mm"),

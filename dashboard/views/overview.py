@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.measures import capacity_views, outcomes_views, referrals, utilisation
 from dashboard.settings import load_settings
-from dashboard.ui.data import query
+from dashboard.ui.data import built
 from dashboard.ui.filters import current_filters, period_caption
 from dashboard.ui.frame import board_pack_downloads, draw_tiles, draw_view, no_data_message
 
@@ -14,7 +14,7 @@ band = load_settings().referral_band
 st.title("Social prescribing overview")
 st.caption(period_caption(filters))
 
-if not referrals.has_referrals(query, filters, band):
+if not built(referrals.has_referrals, filters, band):
     no_data_message()
     st.stop()
 
@@ -27,8 +27,8 @@ st.page_link(
 )
 
 st.header("Referrals")
-draw_tiles(referrals.kpi_tiles(query, filters, band))
-draw_view(referrals.rate_view(query, filters, band, "overview_rate_by_pcn"))
+draw_tiles(built(referrals.kpi_tiles, filters, band))
+draw_view(built(referrals.rate_view, filters, band, "overview_rate_by_pcn"))
 st.page_link(
     "views/referrals.py",
     label="Trend, funnel, waits and who is reached: the Referrals page",
@@ -38,8 +38,8 @@ st.page_link(
 st.header("Outcomes, utilisation and capacity")
 draw_tiles(
     [
-        *outcomes_views.overview_tiles(query, filters),
-        *utilisation.overview_tiles(query, filters),
-        *capacity_views.overview_tiles(query, filters),
+        *built(outcomes_views.overview_tiles, filters),
+        *built(utilisation.overview_tiles, filters),
+        *built(capacity_views.overview_tiles, filters),
     ]
 )
