@@ -1,6 +1,6 @@
 """The benchmark's child processes, started by `children`:
 
-- `python -m dashboard.devtools.bench extracts DB FOLDER` writes every table as CSV;
+- `python -m dashboard.devtools.bench extracts DB FOLDER KIND ...` writes those tables as CSV;
 - `python -m dashboard.devtools.bench pandas FOLDER FROM TO RUNS [PCN ...]` prints, as JSON,
   the median seconds and the headline figures computed the pandas way.
 """
@@ -20,7 +20,7 @@ from dashboard.measures.filters import Filters
 def main(argv: list[str]) -> int:
     role, *args = argv
     if role == "extracts":
-        write_extracts(Path(args[0]), Path(args[1]))
+        write_extracts(Path(args[0]), Path(args[1]), tuple(args[2:]))
     elif role == "pandas":
         folder, date_from, date_to, runs, *pcns = args
         filters = Filters(

@@ -27,14 +27,14 @@ def run_child(args: list[str]) -> str:
     return result.stdout
 
 
-def generate(db: Path, referrals: int) -> None:
-    run_child(
-        ["dashboard", "demo", "--db", str(db), "--referrals", str(referrals), "--seed", str(SEED)]
-    )
+def generate(db: Path, referrals: int | None) -> None:
+    """A synthetic ICB of `referrals` referrals; None for the default one `make run` shows."""
+    scale = [] if referrals is None else ["--referrals", str(referrals), "--seed", str(SEED)]
+    run_child(["dashboard", "demo", "--db", str(db), *scale])
 
 
-def write_extracts(db: Path, folder: Path) -> None:
-    run_child([BENCH_MODULE, "extracts", str(db), str(folder)])
+def write_extracts(db: Path, folder: Path, kinds: tuple[str, ...]) -> None:
+    run_child([BENCH_MODULE, "extracts", str(db), str(folder), *kinds])
 
 
 def time_pandas(folder: Path, filters: Filters, runs: int) -> tuple[float, dict[str, Any]]:

@@ -20,10 +20,10 @@ from dashboard.measures.statistics import kaplan_meier, survival_quantile
 UNMET_RESULTS = ("waitlisted", "declined_no_capacity", "service_closed")
 
 
-def write_extracts(db: Path, folder: Path) -> None:
-    """Every table of `db` as `<kind>.csv` in `folder` (ISO dates, empty for missing)."""
+def write_extracts(db: Path, folder: Path, kinds: tuple[str, ...]) -> None:
+    """Those tables of `db` as `<kind>.csv` in `folder` (ISO dates, empty for missing)."""
     with store.open_db(db, read_only=True) as con:
-        for kind in store.KINDS:
+        for kind in kinds:
             con.table(kind).write_csv(str(folder / f"{kind}.csv"))
 
 
