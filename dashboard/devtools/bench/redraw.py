@@ -7,10 +7,11 @@ Three measures, in Debian's chromium against `streamlit run` on the benchmark's 
 - `navigate`: from clicking a page's link in the sidebar until that page is drawn;
 - `pcn`: on a drawn page, from choosing a PCN in the sidebar filter until it is drawn again.
 
-"Drawn" (`_DRAWN`) means the app's script run has finished (after one began, for a click or a
-choice), nothing on the page is stale or a skeleton, and every Plotly chart on it has its
-SVG; then one more frame is painted. A chart behind a closed tab or section is not on the
-page and is not waited for: that is the point of drawing it on demand.
+"Drawn" (`DRAWN`, which the browser tests wait for too) means the app's script run has
+finished (after one began, for a click or a choice), nothing on the page is stale or a
+skeleton, and every Plotly chart on it has its SVG; then one more frame is painted. A chart
+behind a closed tab is not on the page and is not waited for: that is the point of drawing it
+on demand.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ VIEWPORT = {"width": 1440, "height": 900}
 _TIMEOUT_MS = 300_000
 
 # True when the page is drawn (see the module docstring).
-_DRAWN = """
+DRAWN = """
 () => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -84,11 +85,11 @@ _WATCH = """
   };
   requestAnimationFrame(poll);
 }
-""".replace("IS_DRAWN", _DRAWN.strip())
+""".replace("IS_DRAWN", DRAWN.strip())
 
 
 def _wait_drawn(page) -> None:
-    page.wait_for_function(_DRAWN, timeout=_TIMEOUT_MS, polling="raf")
+    page.wait_for_function(DRAWN, timeout=_TIMEOUT_MS, polling="raf")
 
 
 def _open(browser, url: str):
