@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dashboard.data import store
-from dashboard.devtools.bench import figures, pages
+from dashboard.devtools.bench import figures, pages, redraw
 from dashboard.output import summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,3 +91,31 @@ def test_differences_name_a_figure_that_disagrees():
     assert figures.differences(left, left) == []
     assert figures.differences(left, right) == ["/utilisation/gp: 2.0 != 2.5"]
     assert figures.differences({"wait": 3.0}, {"wait": None}) == ["/wait: 3.0 != None"]
+
+
+@pytest.mark.browser
+def test_bench_browser_times_a_first_page_every_page_and_choosing_a_pcn():
+    from tests.conftest import REQUIRE_BROWSER, _browser_missing
+
+    reason = _browser_missing()
+    if reason:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"SP_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", "bench", "--referrals", "3000", "--runs", "1",
+         "--json", "--browser"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout)
+    assert set(measured) == KEYS | {"browser_cold_s", "browser_navigate", "browser_pcn"}
+    assert set(measured["browser_navigate"]) == {
+        name or "overview" for name in redraw.BROWSER_PAGES
+    }
+    assert set(measured["browser_pcn"]) == set(measured["browser_navigate"]) - {"present"}
+    seconds = [measured["browser_cold_s"], *measured["browser_navigate"].values()]
+    seconds += measured["browser_pcn"].values()
+    # Each is a real wait: more than a frame, less than the browser's own time-out.
+    assert all(0.016 < value < 300 for value in seconds), seconds
+    assert re.search(r"browser: from its link, referrals +\d+\.\d{3}", result.stderr)
