@@ -83,14 +83,22 @@ def scope() -> Scope:
     return st.session_state.get(_SCOPE, EVERY_PCN)
 
 
-def _run(name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    return _cached(pinned(), name, dict(params))
+def _runner(snapshot: str) -> Callable[[str, Mapping[str, Any]], pd.DataFrame]:
+    def run(name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        # Cached by the parameters the query names only: a query that takes no `$pcns` (its
+        # rows are per PCN, and the view picks the chosen ones) is not run again for a PCN.
+        named = queries.parameters(name)
+        return _cached(
+            snapshot, name, {key: value for key, value in params.items() if key in named}
+        )
+
+    return run
 
 
 def query(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """A named query's result on the pinned snapshot, cached by snapshot and parameters, and
     masked to the session's scope: a `pcn` user's results name no other PCN."""
-    return masked(_run, scope())(name, params or {})
+    return masked(_runner(pinned()), scope())(name, params or {})
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -101,7 +109,7 @@ def _built(
     args: tuple,
     _maker: Callable[..., Result],
 ) -> Result:
-    run = masked(lambda name, params: _cached(snapshot, name, dict(params)), Scope(named))
+    run = masked(_runner(snapshot), Scope(named))
     return _maker(run, *args)
 
 
