@@ -646,10 +646,16 @@ def _worded(slide: Slide) -> Slide:
     )
 
 
-def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters, scope: Scope = EVERY_PCN) -> Pack:
+def build_pack(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    scope: Scope = EVERY_PCN,
+    run: Runner | None = None,
+) -> Pack:
     """The board paper for a filter. A `pcn` user's pack names only their PCNs
-    (dashboard.measures.scope), like their pages."""
-    run = masked(queries.runner(con), scope)
+    (dashboard.measures.scope), like their pages. Its queries go through `run` when given
+    (the dashboard's cache, shared with the pages), else each runs once on `con`."""
+    run = masked(run or queries.runner(con), scope)
     settings = load_settings()
     band, paper = settings.referral_band, settings.board_paper
     parts = [

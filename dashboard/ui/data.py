@@ -125,19 +125,22 @@ def built(maker: Callable[..., Result], *args: Any) -> Result:
 
 
 def clear_views() -> None:
-    """Forget every view made (the benchmark times pages as after a load)."""
+    """Forget every view and board pack made (the benchmark times pages as after a load)."""
     _built.clear()
+    _cached_pack.clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _cached_pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
+    # Its queries through the pages' cache: after the pages, a pack runs few of its own.
     cursor = _connection(snapshot).cursor()
     try:
-        return report.build_pack(cursor, filters, Scope(named))
+        return report.build_pack(cursor, filters, Scope(named), run=_runner(snapshot))
     finally:
         cursor.close()
 
 
 def board_pack(filters: Filters) -> Pack:
-    """The board pack's content for the filter and scope, cached by snapshot and filter."""
+    """The board pack's content for the filter and scope, cached by snapshot and filter, and
+    shared like `built`'s views (presentation mode copies a slide's figure to draw it)."""
     return _cached_pack(pinned(), filters, scope().named)
