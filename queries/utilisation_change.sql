@@ -16,8 +16,9 @@
 -- utilisation_summed_monthly names: one index date and a PCN); the period's part months and
 -- any other people are summed here from the facts with the same macro (utilisation_sums).
 -- The monthly sums carry no window or extract date, so they serve only a database with one
--- window length and no extract dates, and only months whose windows had all ended by the
--- load; everyone else's window and extract date come from the facts (their after row's).
+-- window length and one extract date (or none), and only months whose windows had all ended
+-- by then; otherwise everyone's window and extract date come from the facts (their after
+-- row's).
 -- grain: one row per cohort, PCN, setting and window_months.
 -- parameters: $date_from, $date_to (inclusive).
 with
@@ -25,14 +26,22 @@ with
 bounds as (select month_from, month_to from period_months($date_from, $date_to)),
 
 shape as (
-    -- uniform: one window length and no extract dates, so every person's window and extract
-    -- date (the latest utilisation load's; today for rows written without a recorded load)
-    -- are known without looking them up, and whole months can come pre-summed
+    -- uniform: one window length, and one extract date on every row or none on any, so every
+    -- person's window and extract date (that date; else the latest utilisation load's, or
+    -- today for rows written without a recorded load) are known without looking them up, and
+    -- whole months can come pre-summed
     select
-        coalesce(min(window_months) = max(window_months) and count(extract_date) = 0, true)
-            as uniform,
+        coalesce(
+            min(window_months) = max(window_months)
+                and (
+                    count(extract_date) = 0
+                    or (count(extract_date) = count(*) and min(extract_date) = max(extract_date))
+                ),
+            true
+        ) as uniform,
         max(window_months) as window_months,
         coalesce(
+            max(extract_date),
             (select max(loaded_at)::date from main.load_history where kind = 'utilisation'),
             current_date
         ) as load_date
