@@ -41,23 +41,25 @@ shape as (
         ) as uniform,
         max(window_months) as window_months,
         coalesce(
-            max(extract_date),
             (select max(loaded_at)::date from main.load_history where kind = 'utilisation'),
             current_date
-        ) as load_date
+        ) as load_date,
+        -- when uniform, the date every row's counts were extracted (null: the load's)
+        max(extract_date) as extracted
     from main.utilisation_facts
 ),
 
 summed_months as (
-    -- the period's whole months whose every after-window had ended by the load (a run from
-    -- its first whole month, as windows end in date order; month_from > month_to when none)
+    -- the period's whole months whose every after-window had ended by the extract date or the
+    -- load (a run from its first whole month, as windows end in date order; month_from >
+    -- month_to when none)
     select
         coalesce(min(index_month), 0) as month_from,
         coalesce(max(index_month), -1) as month_to
     from (select unnest(range(month_from, month_to + 1)) as index_month from bounds), shape
     where shape.uniform
         and last_day(make_date(index_month // 12, index_month % 12 + 1, 1))
-            + to_months(shape.window_months) <= shape.load_date
+            + to_months(shape.window_months) <= coalesce(shape.extracted, shape.load_date)
 ),
 
 monthly as (
