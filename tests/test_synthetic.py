@@ -8,20 +8,28 @@ from dashboard.data.contract import KINDS, columns
 from dashboard.devtools import synthetic
 from dashboard.measures import queries
 
+# PCNs per part: the whole ICB of 30 PCNs in one part, and in ten parts of three.
+PART_SIZES = {"one part": synthetic.PART_PCNS, "in parts": 3}
+
+
+@pytest.fixture(scope="module", params=PART_SIZES.values(), ids=PART_SIZES.keys())
+def part_pcns(request):
+    return request.param
+
 
 @pytest.fixture(scope="module")
-def icb():
-    return synthetic.generate(referrals=6_000, seed=7)
+def icb(part_pcns):
+    return synthetic.generate(referrals=6_000, seed=7, part_pcns=part_pcns)
 
 
-def test_generator_is_deterministic_for_a_seed(icb):
-    again = synthetic.generate(referrals=6_000, seed=7)
+def test_generator_is_deterministic_for_a_seed(icb, part_pcns):
+    again = synthetic.generate(referrals=6_000, seed=7, part_pcns=part_pcns)
     for kind, frame in icb.tables().items():
         pd.testing.assert_frame_equal(frame, again.tables()[kind], obj=kind)
 
 
-def test_generator_differs_between_seeds(icb):
-    other = synthetic.generate(referrals=6_000, seed=8)
+def test_generator_differs_between_seeds(icb, part_pcns):
+    other = synthetic.generate(referrals=6_000, seed=8, part_pcns=part_pcns)
     assert not icb.referrals["referral_date"].equals(other.referrals["referral_date"])
 
 
@@ -103,3 +111,39 @@ def test_utilisation_falls_more_for_the_referred_than_the_comparison_cohort(icb)
 def test_some_onward_referrals_meet_no_capacity(icb):
     results = set(icb.onward_referrals["result"])
     assert {"waitlisted", "declined_no_capacity", "service_closed", "attended"} <= results
+
+
+def test_no_person_or_practice_spans_two_pcns_and_comparison_people_are_apart(icb):
+    comparison = icb.utilisation[icb.utilisation["cohort"] == "comparison"]
+    assert not set(comparison["person_id"]) & set(icb.referrals["person_id"])
+    assert icb.referrals.groupby("person_id")["pcn_code"].nunique().max() == 1
+    assert icb.referrals.groupby("practice_code")["pcn_code"].nunique().max() == 1
+
+
+def test_onward_referrals_link_only_rows_that_exist_in_their_own_pcn(icb):
+    refs, onward = icb.referrals, icb.onward_referrals
+    assert set(icb.outcomes["referral_id"]) <= set(refs["referral_id"])
+    assert set(onward["referral_id"]) <= set(refs["referral_id"])
+    linked = onward.dropna(subset=["service_id"]).merge(refs, on="referral_id")
+    served = linked.merge(icb.services, on="service_id", suffixes=("", "_service"))
+    assert len(served) == len(linked) > 0
+    assert (served["pcn_code"] == served["pcn_code_service"]).all()
+
+
+def test_each_part_holds_only_its_own_pcns_rows():
+    parts = list(synthetic.parts(referrals=3_000, seed=5, part_pcns=4))
+    assert [len(part.pcns) for part in parts] == [4] * 7 + [2]
+    assert sum(len(part.referrals) for part in parts) == 3_000
+    for part in parts:
+        codes = set(part.pcns["pcn_code"])
+        for frame in (part.referrals, part.services):
+            assert set(frame["pcn_code"]) <= codes
+
+
+def test_the_part_size_keeps_the_pcns_and_their_referral_counts():
+    whole = synthetic.generate(referrals=6_000, seed=7)
+    in_parts = synthetic.generate(referrals=6_000, seed=7, part_pcns=3)
+    pd.testing.assert_frame_equal(whole.pcns, in_parts.pcns)
+    per_pcn = [icb.referrals["pcn_code"].value_counts().sort_index() for icb in (whole, in_parts)]
+    pd.testing.assert_series_equal(*per_pcn)
+    assert not whole.referrals["referral_date"].equals(in_parts.referrals["referral_date"])

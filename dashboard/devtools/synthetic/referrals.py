@@ -40,14 +40,26 @@ def _day_weights() -> tuple[pd.DatetimeIndex, np.ndarray]:
     return days, weights / weights.sum()
 
 
-def draw_referrals(rng: np.random.Generator, pcns: pd.DataFrame, total: int | None) -> pd.DataFrame:
-    """Referrals over three years at each PCN's rate; exactly `total` of them when given."""
+def referral_counts(rng: np.random.Generator, pcns: pd.DataFrame, total: int | None) -> np.ndarray:
+    """Each PCN's number of referrals over three years, at its rate; exactly `total` in all
+    when given."""
     expected = pcns["rate"] * pcns["list_size"] / 1000 * 3
-    if total is not None:
-        expected = expected * total / expected.sum()
-        counts = rng.multinomial(total, (expected / expected.sum()).to_numpy())
-    else:
-        counts = rng.poisson(expected.to_numpy())
+    if total is None:
+        return rng.poisson(expected.to_numpy())
+    return rng.multinomial(total, (expected / expected.sum()).to_numpy())
+
+
+def draw_referrals(
+    rng: np.random.Generator,
+    pcns: pd.DataFrame,
+    counts: np.ndarray,
+    *,
+    first_pcn: int,
+    first_referral: int,
+) -> pd.DataFrame:
+    """`counts[i]` referrals for the i-th of `pcns`, which is the ICB's PCN number
+    `first_pcn + i`; referrals are numbered from `first_referral`, and so are the people
+    (less one), so that parts of an ICB drawn apart share no identifier."""
     n = int(counts.sum())
     pcn_index = np.repeat(np.arange(len(pcns)), counts)
     days, weights = _day_weights()
@@ -83,18 +95,21 @@ def draw_referrals(rng: np.random.Generator, pcns: pd.DataFrame, total: int | No
     duration = rng.integers(30, 150, size=n).astype("timedelta64[D]")
     status, first_contact_date, end_date = _progress(rng, referral_date, first_contact, duration)
 
-    # About one referral in twelve is a re-referral of someone already known to the PCN.
-    person = np.arange(n)
+    # One referral in twelve picks another of the part at random and, when that one is from
+    # the same PCN, re-refers its person; people never span two PCNs, and so never two parts.
+    person = first_referral - 1 + np.arange(n)
     rereferral = np.flatnonzero(rng.random(n) < 0.08)
     earlier = rng.integers(0, n, size=rereferral.size)
     same_pcn = pcn_index[earlier] == pcn_index[rereferral]
     person[rereferral[same_pcn]] = person[earlier[same_pcn]]
 
-    practice_number = pcn_index * _PRACTICES_PER_PCN + rng.integers(0, _PRACTICES_PER_PCN, size=n)
+    practice_number = (first_pcn + pcn_index) * _PRACTICES_PER_PCN + rng.integers(
+        0, _PRACTICES_PER_PCN, size=n
+    )
 
     frame = pd.DataFrame(
         {
-            "referral_id": numbered("R", np.arange(1, n + 1)),
+            "referral_id": numbered("R", first_referral + np.arange(n)),
             "person_id": numbered("P", person),
             "pcn_code": pcns["pcn_code"].to_numpy()[pcn_index],
             "practice_code": np.char.add("Y", np.char.zfill(practice_number.astype(str), 5)),

@@ -18,8 +18,11 @@ _SETTINGS = (
 _COMPARISON_FALL = 0.45
 
 
-def draw_utilisation(rng: np.random.Generator, refs: pd.DataFrame) -> pd.DataFrame:
-    """Counts per person, setting and window; comparison people carry their own PCN and date."""
+def draw_utilisation(
+    rng: np.random.Generator, refs: pd.DataFrame, *, first_comparison: int
+) -> pd.DataFrame:
+    """Counts per person, setting and window; comparison people carry their own PCN and date,
+    and are numbered from `first_comparison`."""
     # Each person's first referral is their index date; only people with a whole
     # after-window before the extract date are linked.
     first = refs.drop_duplicates("person_id", keep="first")
@@ -36,7 +39,7 @@ def draw_utilisation(rng: np.random.Generator, refs: pd.DataFrame) -> pd.DataFra
         ids = (
             people["person_id"].to_numpy()
             if cohort == "referred"
-            else numbered("C", np.arange(1, n + 1))
+            else numbered("C", first_comparison + np.arange(n))
         )
         frailty = rng.gamma(2.0, 0.5, size=n)  # people differ in how much care they use
         for setting, before_mean, relative_fall in _SETTINGS:

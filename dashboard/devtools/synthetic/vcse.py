@@ -41,8 +41,11 @@ _ACTIVITY_CAPACITY = {  # typical places a month for one service
 _PROVIDER_KINDS = ("Trust", "Community Interest Company", "Group", "Project", "Charity")
 
 
-def draw_services(rng: np.random.Generator, pcns: pd.DataFrame) -> pd.DataFrame:
-    """Most activities in most PCNs, with places, funding and status."""
+def draw_services(
+    rng: np.random.Generator, pcns: pd.DataFrame, *, first_service: int
+) -> pd.DataFrame:
+    """Most activities in most PCNs, with places, funding and status; numbered from
+    `first_service`."""
     rows = []
     for pcn in pcns.itertuples():
         place = pcn.pcn_name.removesuffix(" PCN")
@@ -69,15 +72,16 @@ def draw_services(rng: np.random.Generator, pcns: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     frame = pd.DataFrame(rows)
-    frame.insert(0, "service_id", [f"S{i:05d}" for i in range(1, len(frame) + 1)])
+    frame.insert(0, "service_id", [f"S{first_service + i:05d}" for i in range(len(frame))])
     frame["funding_end_date"] = pd.to_datetime(frame["funding_end_date"]).astype("datetime64[s]")
     return frame[column_names("services")]
 
 
 def draw_onward_referrals(
-    rng: np.random.Generator, refs: pd.DataFrame, services: pd.DataFrame
+    rng: np.random.Generator, refs: pd.DataFrame, services: pd.DataFrame, *, first_onward: int
 ) -> pd.DataFrame:
-    """One or two onward referrals per contacted person, to activities that suit their need."""
+    """One or two onward referrals per contacted person, to activities that suit their need,
+    numbered from `first_onward`. `services` must include those of every PCN in `refs`."""
     started = refs[refs["status"].isin(("contacted", "engaged", "completed"))]
     repeats = np.where(rng.random(len(started)) < 0.35, 2, 1)
     people = started.loc[started.index.repeat(repeats)].reset_index(drop=True)
@@ -119,6 +123,6 @@ def draw_onward_referrals(
     result = np.where(short, rng.choice(("waitlisted", "declined_no_capacity"), size=n), result)
     result = np.where(frame["status"].to_numpy() == "closed", "service_closed", result)
     frame["result"] = result
-    frame.insert(0, "onward_id", numbered("O", np.arange(1, n + 1)))
+    frame.insert(0, "onward_id", numbered("O", first_onward + np.arange(n)))
     assert set(frame["activity"]) <= set(ACTIVITY_GROUP)
     return frame[["onward_id", "referral_id", "service_id", "activity", "onward_date", "result"]]
