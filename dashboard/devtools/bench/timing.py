@@ -58,7 +58,13 @@ def time_load(csv: Path, folder: Path, runs: int, rows: int) -> float:
         db = folder / f"load_{run}.duckdb"
         started = time.perf_counter()
         with store.writing(db, incoming_bytes=csv.stat().st_size) as con:
-            (report,) = ingest.load(con, [ingest.Extract(csv.name, csv, "referrals")])
+            # The file-size limit (settings [load]) guards uploads; at national scale the
+            # benchmark's extract is over it by design.
+            (report,) = ingest.load(
+                con,
+                [ingest.Extract(csv.name, csv, "referrals")],
+                max_bytes=csv.stat().st_size + 1,
+            )
             if report.loaded:
                 snapshots.publish(con, db, "benchmark load")
         samples.append(time.perf_counter() - started)
