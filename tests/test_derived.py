@@ -146,6 +146,25 @@ def test_unpaired_utilisation_and_onward_referral_moved_to_another_referral(con)
     assert [row[1:3] for row in current["onward_facts"]] == [("R2", "U00002")]
 
 
+def test_referrals_loaded_before_anything_points_at_them_get_facts_from_later_loads(
+    con, monkeypatch
+):
+    with monkeypatch.context() as patched:
+        patched.setattr(derived, "refresh", pytest.fail)  # nothing can have facts yet
+        add_rows(con, "referrals", {"referral_id": "R1", "person_id": "P1"}, {"referral_id": "R2"})
+    assert not any(assert_consistent(con).values())
+
+    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    add_rows(con, "utilisation", *utilisation_pair("P1"))
+    add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R2"})
+    add_rows(con, "referrals", {"referral_id": "R1", "person_id": "P1", "pcn_code": "U00002"})
+
+    current = assert_consistent(con)
+    assert [row[4] for row in current["outcome_facts"]] == ["U00002"]
+    assert [row[3] for row in current["utilisation_facts"]] == ["U00002"]
+    assert len(current["onward_facts"]) == 1
+
+
 def test_rolled_back_load_leaves_facts_unchanged(con):
     add_rows(con, "referrals", {"referral_id": "R1"})
     add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})

@@ -193,6 +193,9 @@ def test_files_load_in_dependency_order_so_references_match(con, tmp_path):
 
 ROW_RULES = [
     ("referral_date", "31/02/2025", "is not a real date"),
+    ("referral_date", "2025-02-29", "is not a real date"),
+    ("referral_date", "2025-13-01", "is not a real date"),
+    ("referral_date", "02025-01-01", "is not a date: write dates as dd/mm/yyyy or yyyy-mm-dd"),
     ("referral_date", "04/14/2025", "is not a real date (dates are read day first"),
     ("referral_date", "April 2025", "is not a date: write dates as dd/mm/yyyy or yyyy-mm-dd"),
     ("referral_date", "01/01/2099", "is in the future"),
@@ -217,6 +220,67 @@ def test_row_breaking_a_rule_is_rejected_with_its_reason(con, tmp_path, column, 
     assert (error["row"], error["column"], error["value"] or "") == (3, column, value)
     assert reason in error["reason"]
     assert referrals(con)["referral_id"].tolist() == ["R0"]
+
+
+def test_iso_dates_load_with_or_without_leading_zeros_and_times(con, tmp_path):
+    written = ["2025-04-14", "2025-4-14", "2025-04-14 09:30", "2025-04-14T09:30:00", " 2025-04-14 "]
+    changes = ({"referral_id": f"R{i}", "referral_date": d} for i, d in enumerate(written))
+    records = rows("referrals", *changes)
+    path = write_csv(tmp_path / "r.csv", records)
+
+    report = only(load(con, path))
+
+    assert (report.accepted, report.rejected) == (len(written), 0)
+    assert set(referrals(con)["referral_date"].dt.date) == {date(2025, 4, 14)}
+
+
+def test_allowed_values_load_padded_or_in_another_case(con, tmp_path):
+    written = [" gp ", "\u00a0self", "GP", "Self ", "vcse"]
+    changes = ({"referral_id": f"R{i}", "referral_source": v} for i, v in enumerate(written))
+    path = write_csv(tmp_path / "r.csv", rows("referrals", *changes))
+
+    report = only(load(con, path))
+
+    assert report.rejected == 0, report.errors
+    assert referrals(con)["referral_source"].tolist() == ["gp", "self", "gp", "self", "vcse"]
+
+
+def test_blank_rows_are_skipped_and_later_rows_keep_their_numbers(con, tmp_path):
+    good = csv_text(rows("referrals", {}, {"referral_id": "R2", "sex": "x"})).splitlines()
+    columns = len(REFERRAL)
+    blanks = [
+        "," * (columns - 1),
+        ",".join(["  "] * columns),
+        "\u00a0\u2007" + "," * (columns - 1),
+    ]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join([good[0], good[1], *blanks, "\t" + "," * (columns - 1), good[2]]))
+
+    report = only(load(con, path))
+
+    assert "3 blank rows skipped." in report.notices
+    assert report.rows_read == 3
+    # A tab is not a space: its row is a row, of empty values.
+    assert report.rejected_rows["row"].tolist() == [6, 7]
+    assert "person_id is required" in report.errors["reason"].iloc[0]
+    assert report.errors["column"].iloc[-1] == "sex"
+
+
+def test_only_the_rows_breaking_a_rule_are_named_among_many(con, tmp_path):
+    records = rows("referrals", *({"referral_id": f"R{i}"} for i in range(50)))
+    records.append({**records[0], "referral_id": "R50", "sex": "x"})
+    records[7] = {**records[7], "referral_date": "2025-02-30"}
+    records[20] = {**records[20], "status": "maybe"}
+    path = write_csv(tmp_path / "r.csv", records)
+
+    report = only(load(con, path))
+
+    assert list(zip(report.errors["row"], report.errors["column"], strict=True)) == [
+        (9, "referral_date"),
+        (22, "status"),
+        (52, "sex"),
+    ]
+    assert report.rejected_rows["row"].tolist() == [9, 22, 52]
 
 
 def test_star_score_out_of_range_is_rejected(con, tmp_path):

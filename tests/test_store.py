@@ -126,3 +126,60 @@ def test_a_missing_macro_makes_the_database_outdated(db_path):
         add_rows(con, "referrals", {"referral_id": "R1"})
         con.execute("drop macro improvement")
         assert derived.outdated(con)
+
+
+def _primary_key(con, kind: str) -> tuple[str, ...] | None:
+    found = con.execute(
+        "select constraint_column_names from duckdb_constraints() "
+        "where table_name = $table and constraint_type = 'PRIMARY KEY'",
+        {"table": kind},
+    ).fetchone()
+    return tuple(found[0]) if found else None
+
+
+def test_first_rows_into_an_empty_table_keep_its_primary_key(con):
+    add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
+
+    assert _primary_key(con, "referrals") == ("referral_id",)
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into referrals (referral_id) values ('R1')")
+    add_rows(con, "referrals", {"referral_id": "R1", "status": "completed"})
+    assert con.execute("select referral_id, status from referrals order by 1").fetchall() == [
+        ("R1", "completed"),
+        ("R2", "referred"),
+    ]
+
+
+def test_first_rows_rolled_back_leave_the_empty_table_with_its_primary_key(con):
+    con.execute("begin transaction")
+    add_rows(con, "referrals", {"referral_id": "R1"})
+    con.execute("rollback")
+
+    assert store.is_empty(con)
+    assert _primary_key(con, "referrals") == ("referral_id",)
+
+
+def test_first_rows_with_a_key_twice_are_refused_and_change_nothing(con):
+    rows = pd.DataFrame(
+        {"pcn_code": ["U00001"] * 2, "pcn_name": ["A", "B"], "list_size": [10_000, 20_000]}
+    )
+    con.execute("begin transaction")
+    with pytest.raises(duckdb.Error):  # in a transaction, when it commits
+        store.upsert(con, "pcns", rows)
+        con.execute("commit")
+
+    assert store.is_empty(con)
+    assert _primary_key(con, "pcns") == ("pcn_code",)
+
+
+def test_reload_in_another_row_order_replaces_every_row_and_adds_new_ones(con):
+    ids = [f"R{i:03d}" for i in range(200)]
+    add_rows(con, "referrals", *({"referral_id": i, "status": "referred"} for i in ids))
+
+    reloaded = [*reversed(ids[::2]), "R999"]
+    add_rows(con, "referrals", *({"referral_id": i, "status": "completed"} for i in reloaded))
+
+    status = dict(con.execute("select referral_id, status from referrals").fetchall())
+    assert len(status) == 201
+    assert all(status[i] == "completed" for i in reloaded)
+    assert all(status[i] == "referred" for i in ids[1::2])

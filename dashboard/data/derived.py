@@ -70,6 +70,9 @@ _KEYS = {
     "utilisation": ("person_id", "setting", "period"),
     "onward_referrals": ("onward_id",),
 }
+# A referral is in a fact only through the rows that point at it: while none are stored, no
+# referral can change a fact (and the facts, like those tables, are empty).
+_POINTED_AT_BY = {"referrals": ("outcomes", "onward_referrals", "utilisation")}
 # What a staged change points at, to refresh: the referral ids, persons or onward ids.
 _CHANGED = "_derived_changed"
 _SCOPE = {
@@ -209,24 +212,36 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"drop view {_PEOPLE}")
 
 
-def stage(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> bool:
-    """Before an upsert: note which staged rows change a fact. False when none do."""
-    if kind not in _WATCHED:
-        return False
+def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(f"select exists (select 1 from main.{table})").fetchone()[0])  # noqa: S608
+
+
+def _changes(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> str:
+    """The select of what the staged rows that change a fact point at (`_SCOPE`)."""
+    picked = ", ".join(f's."{c}"' for c in _SCOPE[kind] if not c.startswith("_"))
+    if not _has_rows(con, kind):
+        # Every staged row is new: nothing to compare, and no referral moves from a person.
+        old_person = ', null::varchar as "_old_person_id"' if kind == "referrals" else ""
+        return f"select distinct {picked}{old_person} from {relation} s"  # noqa: S608
     keys, watched = _KEYS[kind], _WATCHED[kind]
     join = " and ".join(f's."{k}" = t."{k}"' for k in keys)
     differs = " or ".join(f's."{c}" is distinct from t."{c}"' for c in watched)
     old_person = ', t.person_id as "_old_person_id"' if kind == "referrals" else ""
-    picked = ", ".join(f's."{c}"' for c in _SCOPE[kind] if not c.startswith("_"))
-    con.execute(
-        f"""
-        create or replace temp table {_CHANGED} as
+    return f"""
         select distinct {picked}{old_person}
         from {relation} s
         left join main.{kind} t on {join}
         where t."{keys[0]}" is null or {differs}
-        """  # noqa: S608
-    )
+    """  # noqa: S608
+
+
+def stage(con: duckdb.DuckDBPyConnection, kind: str, relation: str) -> bool:
+    """Before an upsert: note which staged rows change a fact. False when none do."""
+    if kind not in _WATCHED:
+        return False
+    if kind in _POINTED_AT_BY and not any(_has_rows(con, t) for t in _POINTED_AT_BY[kind]):
+        return False
+    con.execute(f"create or replace temp table {_CHANGED} as {_changes(con, kind, relation)}")
     if con.execute(f"select count(*) from {_CHANGED}").fetchall()[0][0]:  # noqa: S608
         return True
     con.execute(f"drop table {_CHANGED}")

@@ -137,8 +137,7 @@ def unrecognised(name: str, headers: Sequence[str]) -> str:
     ]
     return (
         f"{name} is not recognised as any extract kind from its headers. The nearest is "
-        f"{nearest}, which also needs: {', '.join(missing)}. Choose the kind by hand, "
-        + _MAP_HINT
+        f"{nearest}, which also needs: {', '.join(missing)}. Choose the kind by hand, " + _MAP_HINT
     )
 
 
@@ -193,8 +192,7 @@ def map_columns(work: Work, con: duckdb.DuckDBPyConnection) -> None:
         shown = ", ".join(f"'{h}'" for h in headers[:5]) + (", ..." if len(headers) > 5 else "")
         raise HeadersRefused(
             f"{work.report.file} is not a table of {work.kind}: none of its headers ({shown}) "
-            "names a column of the extract. The first row must be the header row; then "
-            + _MAP_HINT
+            "names a column of the extract. The first row must be the header row; then " + _MAP_HINT
         )
     missing = [
         c.name
@@ -252,6 +250,7 @@ def _identifier_headers(headers: Sequence[str], gp_file: bool) -> list[tuple[str
 def create_nhs_number_macros(con: duckdb.DuckDBPyConnection) -> None:
     """`_nhs_number(v)`: whether a text value is a valid NHS number (for `refuse_identifiers`)."""
     # The NHS number check digit (modulus 11): weights 10..2 on the first nine digits.
+    # An NHS number is ASCII, so its length in bytes (strlen, no scan of the text) is its length.
     con.execute(
         """
         create or replace temp macro _nhs_check_digit(d) as (
@@ -263,7 +262,7 @@ def create_nhs_number_macros(con: duckdb.DuckDBPyConnection) -> None:
         r"""
         create or replace temp macro _nhs_number(v) as (
             case
-                when length(v) between 10 and 12
+                when strlen(v) between 10 and 12
                     and regexp_full_match(v, '\d{3}[ -]?\d{3}[ -]?\d{4}')
                 then _nhs_check_digit(replace(replace(v, ' ', ''), '-', ''))
                     = ascii(replace(replace(v, ' ', ''), '-', '')[10]) - 48

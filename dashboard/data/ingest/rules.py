@@ -216,11 +216,17 @@ def _duplicate_rule_sql(work: Work) -> str:
                 || case when copies.n > 20 then ', ...' else '' end) as reason
         from {work.table}_checked as t
         join (
+            -- the rows of the repeated keys only: a list of rows for every key costs more
+            -- than the counting itself
             select {keys}, count(*) as n, list(_row order by _row) as rows
             from {work.table}_checked
-            where {not_null}
+            semi join (
+                select {keys} from {work.table}_checked
+                where {not_null}
+                group by all
+                having count(*) > 1
+            ) as repeated using ({keys})
             group by all
-            having count(*) > 1
         ) as copies using ({keys})
     """  # noqa: S608
 

@@ -39,12 +39,8 @@ def validate(con: duckdb.DuckDBPyConnection, work: Work, today: date) -> None:
         from {t}_typed
     """  # noqa: S608
     con.execute(checked, bound(checked, params))
-    con.execute(
-        f"""
-        create temp table {t}_suspect as
-        select * from {t}_typed where _row in (select _row from {t}_checked where _suspect)
-        """  # noqa: S608
-    )
+    typed_view(con, work, params, "suspect_typed", f"select _row from {t}_checked where _suspect")  # noqa: S608
+    con.execute(f"create temp table {t}_suspect as select * from {t}_suspect_typed")  # noqa: S608
     selects = [
         f"""select _row, '{rule.column}' as "column", {rule.value} as value,
             {rule.reason} as reason
