@@ -9,7 +9,7 @@ import pytest
 from dashboard.measures import queries, waits
 from dashboard.measures.filters import Filters
 from dashboard.measures.referrals import kpi_tiles, params, rate_view
-from dashboard.settings import ReferralBand
+from dashboard.settings import ReferralBand, load_settings
 from tests.factories import add_rows
 
 BAND = ReferralBand()
@@ -192,6 +192,20 @@ def test_waits_count_people_still_waiting_censored_at_the_data_date(pcns):
     assert summary["p90_wait_days"] == 10
     # Within 14 days: nobody could be followed that long but the 10 contacted.
     assert (summary["within_14"], summary["seen_14"]) == (10, 10)
+
+
+def test_the_waits_table_keeps_its_columns_in_one_order_in_every_process(pcns):
+    # Its CSV once listed the figures in the order of a set of names, which differs between
+    # processes: the same download had its columns shuffled from one day to the next.
+    run = lambda name, p: queries.run(pcns, name, p)  # noqa: E731
+    view = waits.waits_view(run, FY, load_settings().referral_band)
+    assert list(view.shown.display().columns) == [
+        "pcn_code",
+        "pcn_name",
+        *("referrals", "contacted", "still_waiting", "within_14", "seen_14", "within_28"),
+        *("seen_28", "median_wait_days", "p90_wait_days", "within_14_pct", "within_14_low"),
+        *("within_14_high", "within_28_pct", "within_28_low", "within_28_high", "selected"),
+    ]
 
 
 def test_referrals_of_unknown_pcns_stay_out_of_rates_and_are_counted(pcns):

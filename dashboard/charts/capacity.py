@@ -17,6 +17,7 @@ from dashboard.charts.theme import (
     SKY_BLUE,
     VERMILION,
     WINE,
+    add,
     empty,
     fit,
     heatmap_layout,
@@ -131,7 +132,9 @@ def gap_heatmap(pairs: pd.DataFrame, measure: str, pcn_order: list[str], title: 
         rows, columns = columns, rows
         hover = "%{customdata}<br>%{y}: %{text}<extra></extra>"
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_heatmap(
+    add(
+        figure,
+        "heatmap",
         z=z,
         x=columns,
         y=rows,
@@ -157,7 +160,9 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
     figure = go.Figure(layout={"title": {"text": title}})
     hidden = months["demand"].isna() | months["unmet"].isna()
     if hidden.any():
-        figure.add_scatter(
+        add(
+            figure,
+            "scatter",
             x=months.loc[hidden, "month"],
             y=[0] * int(hidden.sum()),
             mode="text",
@@ -168,14 +173,18 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate="%{x|%b %Y}: withheld, 1 to 7 onward referrals<extra></extra>",
         )
     met = months["demand"] - months["unmet"]
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         x=months["month"],
         y=met,
         name="Met: a place was offered",
         marker_color=NHS_BLUE,
         hovertemplate="%{x|%b %Y}: %{y:,}<extra>Met</extra>",
     )
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         x=months["month"],
         y=months["unmet"],
         name="Unmet: waitlisted, no capacity or service closed",
@@ -185,7 +194,9 @@ def monthly_demand_capacity(months: pd.DataFrame, title: str) -> go.Figure:
         },
         hovertemplate="%{x|%b %Y}: %{y:,}<extra>Unmet</extra>",
     )
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=months["month"],
         y=months["capacity"],
         name="Places at open services",
@@ -214,7 +225,9 @@ def unmet_bars(
     labels = [wrap(label(str(c)) if codes else str(c), ROW_CHARS) for c in ordered[category]]
     figure = go.Figure(layout={"title": {"text": title}})
     for index, (column, name) in enumerate(reasons.items()):
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             y=labels,
             x=ordered[column],
             name=name,
@@ -245,7 +258,9 @@ def funding_bars(funding: pd.DataFrame, labels: dict[str, str], title: str) -> g
     if funding.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         y=[labels.get(f, label(f)) for f in funding["funding"]],
         x=funding["demand"],
         orientation="h",
@@ -284,7 +299,9 @@ def group_bars(groups: pd.DataFrame, title: str) -> go.Figure:
         ("", ".", "/"),
         strict=True,
     ):
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             y=labels,
             x=groups[column],
             orientation="h",

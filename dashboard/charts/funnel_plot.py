@@ -11,6 +11,8 @@ from dashboard.charts.theme import (
     NHS_BLUE,
     NHS_DARK_GREY,
     VERMILION,
+    across,
+    add,
     empty,
     fit,
     reference_line,
@@ -42,7 +44,9 @@ def funnel_plot(
     for level, dash, name in (("998", "dash", "99.8% limits"), ("95", "dot", "95% limits")):
         # Both limits in one trace, broken between them: one legend entry turns both off
         # (a legend group would take a legend row of its own).
-        figure.add_scatter(
+        add(
+            figure,
+            "scatter",
             x=[*lines["size"], None, *lines["size"]],
             y=[*lines[f"low_{level}"], None, *lines[f"high_{level}"]],
             mode="lines",
@@ -53,13 +57,17 @@ def funnel_plot(
     reference_line(figure, "y", target, f"ICB {target:.1f}", dash="solid", width=1)
     if band is not None:
         # The planning band shaded, so that PCNs below it are seen against their limits.
-        figure.add_hrect(
-            y0=band[0], y1=band[1], fillcolor=BAND_FILL, line_width=0, layer="below",
-            name=f"Planning band {band[0]:g}-{band[1]:g}", showlegend=True,
+        figure.add_shape(
+            across(
+                "y", band[0], band[1], fillcolor=BAND_FILL, line={"width": 0}, layer="below",
+                name=f"Planning band {band[0]:g}-{band[1]:g}", showlegend=True,
+            )
         )  # fmt: skip
     picked = drawn["pcn_code"].isin(selected)
     outside = drawn["outside"].notna() & (drawn["outside"] != "")
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=drawn[size],
         y=drawn[value],
         mode="markers",

@@ -17,6 +17,8 @@ from dashboard.charts.theme import (
     ORANGE,
     ROW_CHARS,
     VERMILION,
+    across,
+    add,
     empty,
     fit,
     line_count,
@@ -51,8 +53,10 @@ def mean_with_ci(
         for c, k in zip(shown[category], shown[n], strict=True)
     ]
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
-    figure.add_scatter(
+    figure.add_shape(across("x", 0, line={"color": NHS_DARK_GREY, "width": 1}))
+    add(
+        figure,
+        "scatter",
         x=shown[mean],
         y=labels,
         mode="markers",
@@ -98,7 +102,9 @@ def improved_share(frame: pd.DataFrame, title: str) -> go.Figure:
             if column == "pct_improved" and "improved_ci_low" in frame
             else None
         )
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             y=labels,
             x=frame[column],
             error_x=interval,
@@ -126,7 +132,9 @@ def change_distribution(
         return empty(title)
     colours = [WORSE if v < 0 else (NO_CHANGE if v == 0 else BETTER) for v in frame["improvement"]]
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         x=frame["improvement"] + 0.5,
         y=frame["people"],
         width=0.9,
@@ -171,7 +179,9 @@ def pcn_comparison(
         wrap(f"<b>{n}</b>" if s else str(n), ROW_CHARS) for n, s in zip(names, picked, strict=True)
     ]
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         x=shown[value],
         y=labels,
         orientation="h",

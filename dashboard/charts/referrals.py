@@ -16,6 +16,8 @@ from dashboard.charts.theme import (
     PALETTE,
     ROW_CHARS,
     VERMILION,
+    across,
+    add,
     empty,
     fit,
     heatmap_layout,
@@ -102,7 +104,9 @@ def monthly(
             colour = ICB_LINE
         if not (selected_only and is_icb):
             # Counts of the ICB and of one PCN differ thirtyfold: bars only for the selection.
-            figure.add_bar(
+            add(
+                figure,
+                "bar",
                 x=part["month"],
                 y=part["referrals"],
                 name=name,
@@ -111,7 +115,9 @@ def monthly(
                 row=1,
                 col=1,
             )
-        figure.add_scatter(
+        add(
+            figure,
+            "scatter",
             x=part["month"],
             y=part["rate_per_1000"],
             mode="lines+markers",
@@ -125,10 +131,21 @@ def monthly(
             row=2,
             col=1,
         )
-    figure.add_hrect(
-        y0=band_low, y1=band_high, fillcolor=BAND_FILL, line_width=0, layer="below", row=2, col=1
+    rates = ("x2", "y2")
+    figure.add_shape(
+        across(
+            "y",
+            band_low,
+            band_high,
+            plot=rates,
+            fillcolor=BAND_FILL,
+            line={"width": 0},
+            layer="below",
+        )
     )
-    mark_financial_years(figure, months["month"], xref="x2", yref="y2 domain")
+    mark_financial_years(
+        figure, months["month"], xref="x2", yref="y2 domain", plots=(("x", "y"), rates)
+    )
     figure.update_yaxes(rangemode="tozero")
     figure.update_yaxes(title_text="Referrals a month", row=1, col=1)
     figure.update_yaxes(title_text="Per 1,000 a year", row=2, col=1)
@@ -151,7 +168,9 @@ def pcn_bars(
     ordered = frame.sort_values(value, na_position="first")
     figure = _titled(title, subtitle)
     labels = _pcn_labels(ordered)
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         y=labels,
         x=ordered[value],
         orientation="h",
@@ -183,7 +202,9 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     ):
         x_lines += [low, high, None]
         y_lines += [name, name, None]
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=x_lines,
         y=y_lines,
         mode="lines",
@@ -195,7 +216,9 @@ def pcn_waits(waits: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         ("median_wait_days", "Median", NHS_BLUE, "circle"),
         ("p90_wait_days", "90th percentile", VERMILION, "diamond"),
     ):
-        figure.add_scatter(
+        add(
+            figure,
+            "scatter",
             x=ordered[column],
             y=labels,
             mode="markers",
@@ -228,7 +251,9 @@ def wait_histogram(
     if distribution.empty or not distribution["people"].fillna(0).any():
         return empty(title)
     figure = _titled(title, subtitle)
-    figure.add_bar(
+    add(
+        figure,
+        "bar",
         y=distribution["wait_band"],
         x=distribution["people"],
         orientation="h",
@@ -279,7 +304,9 @@ def mix_heatmap(shares: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
     text = np.where(np.isnan(values), "*", np.char.mod("%.0f", np.nan_to_num(values)))
     columns = [label(c) for c in table.columns]
     figure = _titled(title, subtitle)
-    figure.add_heatmap(
+    add(
+        figure,
+        "heatmap",
         z=values,
         x=columns,
         y=rows,
@@ -318,7 +345,9 @@ def equity_bars(
     figure = _titled(title, subtitle)
     for route, (name, colour, pattern) in ROUTE_STYLE.items():
         column = f"{route}_rate_per_1000" if with_rate else f"{route}_referrals"
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             y=labels,
             x=shown[column],
             orientation="h",

@@ -175,6 +175,15 @@ def signed(value: float, template: str = "{:+,.0f}") -> str:
     return template.format(value).replace("-", MINUS)
 
 
+def add(figure: go.Figure, kind: str, **properties) -> None:
+    """Add a trace of `kind` ("bar", "scatter", "heatmap") to `figure`, on the subplot `row`
+    and `col` if given. Plotly's `add_bar` and the like validate every property twice
+    (building the trace, then adding it), for a colour per point more than the rest of the
+    chart costs; a trace given as a dict is validated once."""
+    row, col = properties.pop("row", None), properties.pop("col", None)
+    figure.add_trace({"type": kind, **properties}, row=row, col=col)
+
+
 def labels(texts, width: int = 16) -> list[str]:
     """Category labels wrapped to `width` characters a line, for a horizontal axis."""
     return [wrap(str(text), width) for text in texts]
@@ -252,25 +261,28 @@ def fit(figure: go.Figure, top_axis: float = 0, min_plot: int = 220) -> go.Figur
     The figure grows by what the top takes: its plot keeps the height the figure's height
     left it (at least `min_plot` pixels), so rows of bars keep their labels. Safe to call
     again after the title changes."""
-    plot_height = max(
-        (figure.layout.height or 450) - (figure.layout.margin.t or 80) - _bottom(figure),
-        min_plot,
-    )
-    heading, notes = _split_title(figure.layout.title.text or "")
+    layout = figure.layout
+    title, margin = layout.title.to_plotly_json(), layout.margin.to_plotly_json()
+    bottom = _bottom(figure)
+    plot_height = max((layout.height or 450) - (margin.get("t") or 80) - bottom, min_plot)
+    heading, notes = _split_title(title.get("text") or "")
     heading = wrap(heading, TITLE_CHARS, TITLE_BREAK)
     # The notes a title carries stay in it (small, under the heading); the subtitle under them.
     note_lines = [line for note in notes for line in _BREAK.split(wrap(note, SUBTITLE_CHARS))]
-    subtitle = wrap(figure.layout.title.subtitle.text or "", SUBTITLE_CHARS)
-    figure.update_layout(
-        title={
-            "text": heading + "".join(f"<br><sup>{line}</sup>" for line in note_lines),
-            "y": 1,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": TITLE_PAD},
-            "subtitle": {"text": subtitle or None, "font": {"size": SUBTITLE_SIZE}},
-        }
-    )
+    subtitle = wrap(title.get("subtitle", {}).get("text") or "", SUBTITLE_CHARS)
+    changes = {
+        "title": _merged(
+            title,
+            {
+                "text": heading + "".join(f"<br><sup>{line}</sup>" for line in note_lines),
+                "y": 1,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"t": TITLE_PAD},
+                "subtitle": {"text": subtitle or None, "font": {"size": SUBTITLE_SIZE}},
+            },
+        )
+    }
     top = 8 + (line_count(heading) + len(note_lines)) * TITLE_LINE
     if subtitle:
         top += 8 + line_count(subtitle) * SUBTITLE_LINE
@@ -279,13 +291,14 @@ def fit(figure: go.Figure, top_axis: float = 0, min_plot: int = 220) -> go.Figur
         for trace in figure.data:
             if trace.name:
                 trace.name = wrap(str(trace.name), LEGEND_CHARS)
-        for shape in figure.layout.shapes:
+        for shape in layout.shapes:
             if shape.name:
                 shape.name = wrap(str(shape.name), LEGEND_CHARS)
         per_row, legend_height = _legend_layout(legend_entries(figure))
-        figure.update_layout(
-            showlegend=True,
-            legend={
+        changes["showlegend"] = True
+        changes["legend"] = _merged(
+            layout.legend.to_plotly_json(),
+            {
                 "orientation": "h",
                 "entrywidthmode": "fraction",
                 "entrywidth": 1 / per_row - 0.001,
@@ -307,8 +320,26 @@ def fit(figure: go.Figure, top_axis: float = 0, min_plot: int = 220) -> go.Figur
     # Without a legend, the top tick label of a y axis stands half a line above the plot,
     # under the title.
     top = math.ceil(top + (4 if names else 18))
-    figure.update_layout(margin={"t": top}, height=top + _bottom(figure) + plot_height)
+    changes["margin"] = {**margin, "t": top}
+    changes["height"] = top + bottom + plot_height
+    # Whole objects, merged here: Plotly validates and records a nested update leaf by leaf,
+    # which took most of the time a chart took to build.
+    figure.update_layout(changes, overwrite=True)
     return figure
+
+
+def _merged(old: dict, new: dict) -> dict:
+    """`old` updated by `new` as `update_layout` would: nested dicts merged, other values
+    replaced, a None removing the value."""
+    merged = dict(old)
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = _merged(merged[key], value)
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _bottom(figure: go.Figure) -> int:
@@ -321,21 +352,47 @@ def _bottom(figure: go.Figure) -> int:
     return max(figure.layout.margin.b or 10, room)
 
 
+def across(axis: str, start, end=None, *, plot: tuple[str, str] = ("x", "y"), **properties) -> dict:
+    """A shape across the whole plot (its axes `plot`) at `start` on the `axis` ("x": an
+    upright line, "y": a level one), or a band from `start` to `end`: the shape Plotly's
+    add_vline, add_hline, add_vrect and add_hrect make, for `add_shape`. Those revalidate every
+    shape and annotation the figure has, for every subplot: many times the cost of a chart's
+    own traces."""
+    xref, yref = plot
+    kind = "line" if end is None else "rect"
+    end = start if end is None else end
+    if axis == "x":
+        position = {
+            "x0": start,
+            "x1": end,
+            "xref": xref,
+            "y0": 0,
+            "y1": 1,
+            "yref": f"{yref} domain",
+        }
+    else:
+        position = {
+            "x0": 0,
+            "x1": 1,
+            "xref": f"{xref} domain",
+            "y0": start,
+            "y1": end,
+            "yref": yref,
+        }
+    return {"type": kind, **position, **properties}
+
+
 def reference_line(
     figure: go.Figure, axis: str, value: float, name: str, dash: str = "dash", **where
 ) -> None:
     """A line across the plot at `value` on the `axis` ("x" or "y"), named in the legend:
     a label on the plot would sit on a bar or a point."""
-    add = figure.add_vline if axis == "x" else figure.add_hline
-    add(
-        **{axis: value},
-        line_dash=dash,
-        line_color=where.pop("color", NHS_DARK_GREY),
-        line_width=where.pop("width", 2),
-        name=name,
-        showlegend=True,
-        **where,
-    )
+    line = {
+        "dash": dash,
+        "color": where.pop("color", NHS_DARK_GREY),
+        "width": where.pop("width", 2),
+    }
+    figure.add_shape(across(axis, value, line=line, name=name, showlegend=True, **where))
 
 
 def empty(title: str, message: str = "No data for this selection") -> go.Figure:
@@ -374,19 +431,17 @@ def rate_by_pcn(
         for name, selected in zip(ordered["pcn_name"], ordered["selected"], strict=True)
     ]
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_vrect(
-        x0=band_low,
-        x1=band_high,
-        fillcolor=BAND_FILL,
-        line_width=0,
-        layer="below",
+    figure.add_shape(
+        across("x", band_low, band_high, fillcolor=BAND_FILL, line={"width": 0}, layer="below")
     )
     for position, (name, colour, pattern) in BAND_POSITION_STYLE.items():
         mask = (ordered["band_position"] == position).to_numpy()
         if not mask.any():
             continue
         part = ordered[mask]
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             y=[label for label, keep in zip(labels, mask, strict=True) if keep],
             x=part["rate_per_1000"],
             orientation="h",
@@ -454,25 +509,38 @@ def rate_by_pcn(
 
 
 def mark_financial_years(
-    figure: go.Figure, months: pd.Series, xref: str = "x", yref: str = "y domain"
+    figure: go.Figure,
+    months: pd.Series,
+    xref: str = "x",
+    yref: str = "y domain",
+    plots: tuple[tuple[str, str], ...] = (("x", "y"),),
 ) -> None:
-    """A dotted line at the start (1 April) of each financial year shown, labelled inside
-    the foot of the plot (or of the subplot on `xref`, `yref`), clear of the legend and the
-    title above it."""
+    """A dotted line at the start (1 April) of each financial year shown, across each of the
+    `plots` (the axes of each subplot), labelled inside the foot of the plot (or of the subplot
+    on `xref`, `yref`), clear of the legend and the title above it."""
     starts = pd.to_datetime(pd.Series(months.unique()))
+    lines, notes = [], []
     for april in starts[starts.dt.month == 4]:
-        figure.add_vline(x=april, line_dash="dot", line_color=NHS_DARK_GREY)
-        figure.add_annotation(
-            x=april,
-            y=0,
-            xref=xref,
-            yref=yref,
-            text=f"FY {april.year}/{(april.year + 1) % 100:02d}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font={"size": 11, "color": NHS_DARK_GREY},
+        line = {"dash": "dot", "color": NHS_DARK_GREY}
+        lines += [across("x", april, plot=plot, line=line) for plot in plots]
+        notes.append(
+            {
+                "x": april,
+                "y": 0,
+                "xref": xref,
+                "yref": yref,
+                "text": f"FY {april.year}/{(april.year + 1) % 100:02d}",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"size": 11, "color": NHS_DARK_GREY},
+            }
         )
+    # Added at once: each add_shape or add_annotation revalidates all the figure has.
+    layout = figure.layout
+    figure.update_layout(
+        shapes=(*layout.shapes, *lines), annotations=(*layout.annotations, *notes), overwrite=True
+    )
 
 
 def monthly_trend(months: pd.DataFrame, title: str) -> go.Figure:
@@ -480,7 +548,9 @@ def monthly_trend(months: pd.DataFrame, title: str) -> go.Figure:
     if months.empty:
         return empty(title)
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=months["month"],
         y=months["referrals"],
         mode="lines+markers",
@@ -507,7 +577,9 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
         (True, "Dropped out", VERMILION, "/"),
     ):
         part = stages[stages["drop_out"] == drop_out]
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             y=[label(s) for s in part["stage"]],
             x=part["people"],
             orientation="h",
@@ -539,7 +611,9 @@ def dumbbell(
     figure = go.Figure(layout={"title": {"text": title}})
     labels = [wrap(label(c), 22) for c in frame[category]]
     for row, start, end in zip(labels, frame[before], frame[after], strict=True):
-        figure.add_scatter(
+        add(
+            figure,
+            "scatter",
             x=[start, end],
             y=[row, row],
             mode="lines",
@@ -547,14 +621,18 @@ def dumbbell(
             showlegend=False,
             hoverinfo="skip",
         )
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=frame[before],
         y=labels,
         mode="markers",
         name="Baseline",
         marker={"color": BASELINE, "size": 14, "symbol": "circle"},
     )
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=frame[after],
         y=labels,
         mode="markers",

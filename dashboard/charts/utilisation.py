@@ -11,6 +11,8 @@ from dashboard.charts.theme import (
     NHS_BLUE,
     NHS_DARK_GREY,
     PALETTE,
+    across,
+    add,
     empty,
     fit,
     labels,
@@ -42,7 +44,9 @@ def before_after(summary: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         ("after", "After referral", NHS_BLUE, ""),
     ):
         mean = summary[f"{prefix}_per_person"]
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             x=names,
             y=mean,
             name=name,
@@ -69,7 +73,9 @@ def cost_before_after(costs: pd.DataFrame, title: str, subtitle: str) -> go.Figu
     figure = go.Figure(layout={"title": {"text": title}})
     for index, row in enumerate(costs.itertuples(index=False)):
         name = SETTING_LABEL.get(row.setting, row.setting)
-        figure.add_bar(
+        add(
+            figure,
+            "bar",
             x=["Before referral", "After referral"],
             y=[row.before_cost, row.after_cost],
             name=name,
@@ -86,8 +92,10 @@ def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         return with_subtitle(empty(title), subtitle)
     names = labels([SETTING_LABEL.get(s, s) for s in did["setting"]], 16)
     figure = go.Figure(layout={"title": {"text": title}})
-    figure.add_vline(x=0, line_color=NHS_DARK_GREY, line_width=1)
-    figure.add_scatter(
+    figure.add_shape(across("x", 0, line={"color": NHS_DARK_GREY, "width": 1}))
+    add(
+        figure,
+        "scatter",
         x=did["naive_change"],
         y=names,
         mode="markers",
@@ -95,7 +103,9 @@ def naive_and_did(did: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         marker={"color": BASELINE, "size": 12, "symbol": "circle"},
         hovertemplate="%{y}: %{x:+.2f} per person<extra>Change in people referred</extra>",
     )
-    figure.add_scatter(
+    add(
+        figure,
+        "scatter",
         x=did["did"],
         y=names,
         mode="markers",

@@ -304,87 +304,148 @@ def figure_text(value: Any, template: str | Callable[[float], str] = "{:.1f}") -
 # Frames ---------------------------------------------------------------------------------------
 
 
-def _round_counts(values: pd.Series, policy: Policy) -> tuple[pd.Series, pd.Series]:
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+# Each column is read and rounded once, as a float64 numpy array: a frame's rules name the same
+# counts many times (a numerator in several ratios, an n under several figures), and pandas
+# operations cost far more per call than the few rows a shown frame has.
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """A column as float64 numbers, NaN where a value is not a number."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
+        return values.to_numpy(dtype="float64")
+    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+
+
+def _round_counts(numbers: np.ndarray, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """Counts as shown (NaN where withheld) and where they are withheld."""
     withheld = (numbers >= 1) & (numbers <= SMALL_MAX) & policy.suppress
     step = policy.round_to
     rounded = np.floor(numbers / step + 0.5) * step if step > 1 else numbers
-    return rounded.where(~withheld), withheld
+    return np.where(withheld, np.nan, rounded), withheld
 
 
-def _interval(rule: Ratio, top: pd.Series, bottom: pd.Series | None):
-    """The interval of a recomputed ratio from the shown counts: (low, high) series."""
+def _interval(rule: Ratio, top: np.ndarray, bottom: np.ndarray | None):
+    """The interval of a recomputed ratio from the shown counts: (low, high) arrays."""
     if rule.method == "wilson":
         pairs = [
             wilson_interval(x, n) if pd.notna(x) and pd.notna(n) and n else (math.nan, math.nan)
-            for x, n in zip(top, bottom, strict=True)
+            for x, n in zip(top.tolist(), bottom.tolist(), strict=True)
         ]
-        scale = pd.Series(rule.per, index=top.index)
+        scale = rule.per
     else:
-        pairs = [byars_interval(x) if pd.notna(x) else (math.nan, math.nan) for x in top]
-        scale = rule.per / bottom if bottom is not None else pd.Series(rule.per, index=top.index)
-    low = pd.Series([p[0] for p in pairs], index=top.index, dtype="float64") * scale
-    high = pd.Series([p[1] for p in pairs], index=top.index, dtype="float64") * scale
+        pairs = [byars_interval(x) if pd.notna(x) else (math.nan, math.nan) for x in top.tolist()]
+        scale = rule.per / bottom if bottom is not None else rule.per
+    low = np.array([p[0] for p in pairs], dtype="float64") * scale
+    high = np.array([p[1] for p in pairs], dtype="float64") * scale
     return low, high
 
 
-def _digits(values: pd.Series, digits: int, policy: Policy) -> pd.Series:
+def _digits(values: np.ndarray, digits: int, policy: Policy) -> np.ndarray:
     """Shown figures to a fixed number of decimals; the analysts' exact figures in full."""
-    return values.round(digits) if policy.suppress else values
+    return np.round(values, digits) if policy.suppress else values
+
+
+class _Columns:
+    """A frame's columns as numbers, each converted and rounded once (see `_numbers`)."""
+
+    def __init__(self, frame: pd.DataFrame, policy: Policy):
+        self._frame, self._policy = frame, policy
+        self._numbers: dict[str, np.ndarray] = {}
+        self._rounded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def numbers(self, column: str) -> np.ndarray:
+        if column not in self._numbers:
+            self._numbers[column] = _numbers(self._frame[column])
+        return self._numbers[column]
+
+    def rounded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """The column as shown counts, and where they are withheld."""
+        if column not in self._rounded:
+            self._rounded[column] = _round_counts(self.numbers(column), self._policy)
+        return self._rounded[column]
 
 
 def disclose(frame: pd.DataFrame, rules: Rules, policy: Policy | None = None) -> Disclosed:
     """Apply the rule to every column `rules` names; other columns pass unchanged."""
     policy = policy or _POLICY.get()
-    out = frame.copy()
-    withheld = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     missing = rules.columns() - set(frame.columns)
     if missing:
         raise KeyError(f"disclosure rules name columns the frame lacks: {sorted(missing)}")
+    exact = _Columns(frame, policy)
+    shown: dict[str, np.ndarray] = {}
+    withheld: dict[str, np.ndarray] = {}
     # Off (the analysts' flag), counts pass exact, but ratios and their intervals are still
     # worked out, from the exact counts.
     for column in rules.counts:
-        out[column], withheld[column] = _round_counts(frame[column], policy)
-    for column, rule in rules.ratios.items():
-        top, top_withheld = _round_counts(frame[rule.numerator], policy)
-        hidden = top_withheld.copy()
-        bottom = None
-        if rule.denominator is None:
-            value = top * rule.per
-        else:
-            raw = pd.to_numeric(frame[rule.denominator], errors="coerce").astype("float64")
-            if rule.public:
-                bottom = raw
-            else:
-                bottom, bottom_withheld = _round_counts(raw, policy)
-                hidden |= bottom_withheld
-            value = (top / bottom.where(bottom != 0)) * rule.per
-        exact = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        value = _digits(value.where(~hidden & exact.notna()), rule.digits, policy)
-        out[column] = value
-        withheld[column] = hidden
-        if rule.interval:
-            low_name, high_name = rule.interval
-            if rule.method == "shift":
-                moved = value - exact
-                low = pd.to_numeric(frame[low_name], errors="coerce") + moved
-                high = pd.to_numeric(frame[high_name], errors="coerce") + moved
-            else:
-                low, high = _interval(rule, top, bottom)
-            out[low_name] = _digits(low.where(value.notna()), rule.digits, policy)
-            out[high_name] = _digits(high.where(value.notna()), rule.digits, policy)
-            withheld[low_name] = hidden
-            withheld[high_name] = hidden
+        shown[column], withheld[column] = exact.rounded(column)
+    # Dividing by a withheld (NaN) or zero count gives NaN, by design: numpy need not warn.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for column, rule in rules.ratios.items():
+            _disclose_ratio(column, rule, exact, shown, withheld, policy)
     for column, rule in rules.built.items():
         names = (rule.n,) if isinstance(rule.n, str) else rule.n
-        hidden = np.logical_or.reduce([_round_counts(frame[name], policy)[1] for name in names])
-        hidden = pd.Series(hidden, index=frame.index)
+        hidden = np.logical_or.reduce([exact.rounded(name)[1] for name in names])
         # A count built on other people (a shortfall of places, on the demand) stays rounded.
-        source = out if column in rules.counts else frame
-        values = pd.to_numeric(source[column], errors="coerce").astype("float64")
-        out[column] = _digits(values.where(~hidden), rule.digits, policy)
-        withheld[column] = withheld[column] | hidden
-    return Disclosed(out, withheld)
+        values = shown[column] if column in rules.counts else exact.numbers(column)
+        shown[column] = _digits(np.where(hidden, np.nan, values), rule.digits, policy)
+        withheld[column] = withheld.get(column, False) | hidden
+    return Disclosed(_with_columns(frame, shown), _flags(frame, withheld))
+
+
+def _disclose_ratio(
+    column: str,
+    rule: Ratio,
+    exact: _Columns,
+    shown: dict[str, np.ndarray],
+    withheld: dict[str, np.ndarray],
+    policy: Policy,
+) -> None:
+    """The shown ratio `column` (and its interval) from the shown counts, into `shown`."""
+    top, hidden = exact.rounded(rule.numerator)
+    bottom = None
+    if rule.denominator is None:
+        value = top * rule.per
+    else:
+        if rule.public:
+            bottom = exact.numbers(rule.denominator)
+        else:
+            bottom, bottom_withheld = exact.rounded(rule.denominator)
+            hidden = hidden | bottom_withheld
+        value = (top / np.where(bottom != 0, bottom, np.nan)) * rule.per
+    figure = exact.numbers(column)
+    value = _digits(np.where(~hidden & ~np.isnan(figure), value, np.nan), rule.digits, policy)
+    shown[column] = value
+    withheld[column] = hidden
+    if rule.interval:
+        low_name, high_name = rule.interval
+        if rule.method == "shift":
+            moved = value - figure
+            low = exact.numbers(low_name) + moved
+            high = exact.numbers(high_name) + moved
+        else:
+            low, high = _interval(rule, top, bottom)
+        unshown = np.isnan(value)
+        shown[low_name] = _digits(np.where(unshown, np.nan, low), rule.digits, policy)
+        shown[high_name] = _digits(np.where(unshown, np.nan, high), rule.digits, policy)
+        withheld[low_name] = hidden
+        withheld[high_name] = hidden
+
+
+def _with_columns(frame: pd.DataFrame, shown: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """`frame` with the `shown` columns in place of its own."""
+    out = frame.copy()
+    for column, values in shown.items():
+        out[column] = values
+    return out
+
+
+def _flags(frame: pd.DataFrame, withheld: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Where `frame` is withheld: a bool frame like it, True in the `withheld` cells."""
+    flags = np.zeros(frame.shape, dtype=bool)
+    positions = {name: index for index, name in enumerate(frame.columns)}
+    for column, hidden in withheld.items():
+        flags[:, positions[column]] = hidden
+    return pd.DataFrame(flags, index=frame.index, columns=frame.columns)
 
 
 def records(shown: Disclosed, columns: list[str] | None = None) -> list[dict[str, Any]]:

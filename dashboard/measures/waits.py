@@ -47,6 +47,12 @@ WAIT_RULES = Rules(
     },
     built={"median_wait_days": Built("referrals", 0), "p90_wait_days": Built("referrals", 0)},
 )
+# The figures in the order a table (and its CSV) shows them: the same order in every process.
+WAIT_COLUMNS = (
+    *WAIT_RULES.counts,
+    *WAIT_RULES.built,
+    *(f"within_{d}_{part}" for d in WITHIN_DAYS for part in ("pct", "low", "high")),
+)
 DEFINITION = (
     "Days from referral to first contact over all referrals (Kaplan-Meier): a referral not yet "
     "contacted counts as waiting up to the data's date, or up to its end date if it closed "
@@ -69,7 +75,10 @@ def _summarise_by(times: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         .sort_values([*keys, "days"])
     )
     leaving = steps["event"] + steps["censored"]
-    at_risk = leaving.groupby([steps[k] for k in keys]).transform(lambda s: s[::-1].cumsum()[::-1])
+    # At risk at a time: all who leave at it or later, the group's total less those who left
+    # before (whole counts, so exact; a reversed cumsum per group ran Python for each PCN).
+    by_group = leaving.groupby([steps[k] for k in keys])
+    at_risk = by_group.transform("sum") - by_group.cumsum() + leaving
     factor = (1 - steps["event"] / at_risk.where(at_risk > 0)).fillna(1.0)
     steps["survival"] = factor.groupby([steps[k] for k in keys]).cumprod()
     rows = times.groupby(keys).agg(
@@ -98,7 +107,7 @@ def _summarise(times: pd.DataFrame) -> dict[str, Any]:
     """The figures of `_summarise_by` for one group (all of `times`)."""
     if times.empty:
         return {column: (0 if column in WAIT_RULES.counts else float("nan"))
-                for column in WAIT_RULES.columns()}  # fmt: skip
+                for column in WAIT_COLUMNS}  # fmt: skip
     rows = _summarise_by(times.assign(_all=0), ["_all"])
     return rows.drop(columns="_all").iloc[0].to_dict()
 
@@ -124,7 +133,7 @@ def by_pcn(run: Runner, filters: Filters) -> pd.DataFrame:
     times = _times(run, filters)
     pcns = run("pcn_options", {})[["pcn_code", "pcn_name"]]
     rows = _summarise_by(times, ["pcn_code"]) if len(times) else pd.DataFrame(columns=["pcn_code"])
-    frame = pcns.merge(rows.reindex(columns=["pcn_code", *WAIT_RULES.columns()]), how="left")
+    frame = pcns.merge(rows.reindex(columns=["pcn_code", *WAIT_COLUMNS]), how="left")
     frame["selected"] = frame["pcn_code"].isin(filters.pcns)
     counts = list(WAIT_RULES.counts)
     frame[counts] = frame[counts].fillna(0)
