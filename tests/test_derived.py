@@ -352,7 +352,7 @@ def test_whole_months_from_the_monthly_sums_equal_the_same_rows_summed_from_the_
     whole = {**fixed, "date_from": date(2025, 2, 1), "date_to": date(2025, 2, 28)}
     part = {**fixed, "date_from": date(2025, 2, 2), "date_to": date(2025, 2, 27)}
 
-    for name in ("outcome_change", "utilisation_change", "capacity_gaps"):
+    for name in ("outcome_change", "outcome_followup", "utilisation_change", "capacity_gaps"):
         from_monthly, from_facts = queries.run(con, name, whole), queries.run(con, name, part)
         assert len(from_monthly) > 0, name
         pd.testing.assert_frame_equal(from_monthly, from_facts, obj=name)

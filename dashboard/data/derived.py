@@ -14,10 +14,11 @@ upsert, `refresh` after it). Each table's rows are defined once, in SQL, by
   count (paired), with the PCN and index dates resolved (the definition says how).
 - `onward_facts`: one row per onward referral whose referral is loaded, with the referral's
   PCN and the onward month.
-- `outcome_monthly`, `utilisation_monthly`, `onward_monthly`: the facts summed per month and
-  PCN (see `_MONTHLY`); the slow queries read a period's whole months from them and sum their
-  part months from the facts with the same macros (`outcome_sums`, `utilisation_sums`,
-  `onward_sums`), so the two cannot drift apart.
+- `outcome_monthly`, `outcome_people_monthly`, `utilisation_monthly`, `onward_monthly`: the
+  facts summed per month and PCN (see `_MONTHLY`); the slow queries read a period's whole
+  months from them and sum their part months from the facts with the same macros
+  (`outcome_sums`, `outcome_people_sums`, `utilisation_sums`, `onward_sums`), so the two
+  cannot drift apart.
 
 The macros (`queries/shared/macros.sql`: the rate per 1,000 a year, a period's months, the
 ONS4-anxiety-aware improvement, the sums) are created in the database on every writable open,
@@ -50,6 +51,7 @@ _MACRO = re.compile(r"^create or replace macro ([a-z_][a-z0-9_]*)\(", re.MULTILI
 TABLES = (
     "outcome_facts",
     "outcome_monthly",
+    "outcome_people_monthly",
     "utilisation_facts",
     "utilisation_monthly",
     "onward_facts",
@@ -82,13 +84,13 @@ _SCOPE = {
     "onward_referrals": ("onward_id",),
 }
 
-# fact table -> its monthly table and month column. A monthly definition sums the facts of the
+# fact table -> its monthly tables and month column. A monthly definition sums the facts of the
 # (month, PCN) cells in `_CELLS`; the utilisation facts are built for the people in `_PEOPLE`
 # (pairing groups a person's rows, so the scope has to reach inside the definition).
 _MONTHLY = {
-    "outcome_facts": ("outcome_monthly", "referral_month"),
-    "utilisation_facts": ("utilisation_monthly", "index_month"),
-    "onward_facts": ("onward_monthly", "onward_month"),
+    "outcome_facts": (("outcome_monthly", "outcome_people_monthly"), "referral_month"),
+    "utilisation_facts": (("utilisation_monthly",), "index_month"),
+    "onward_facts": (("onward_monthly",), "onward_month"),
 }
 _CELLS = "_derived_cells"
 _PEOPLE = "_derived_people"
@@ -200,12 +202,13 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         "select distinct person_id from main.utilisation"
     )
     try:
-        for facts, (monthly, month) in _MONTHLY.items():
+        for facts, (monthlies, month) in _MONTHLY.items():
             _insert(con, facts, f"select * from ({definition(facts)}) order by {_ORDER[facts]}")  # noqa: S608
             cells = f"select distinct {month}, pcn_code from {facts}"  # noqa: S608
             con.execute(f"create or replace temp table {_CELLS} as {cells}")
             try:
-                _insert(con, monthly, definition(monthly))
+                for monthly in monthlies:
+                    _insert(con, monthly, definition(monthly))
             finally:
                 con.execute(f"drop table {_CELLS}")
     finally:
@@ -267,7 +270,7 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, column: str) -> None:
     """Replace the facts of `table` whose `column` is in the staged changes by their
     definition's rows, and the monthly sums of every month and PCN those facts were or now
     are in."""
-    monthly, month = _MONTHLY[table]
+    monthlies, month = _MONTHLY[table]
     scope = f"{column} in (select {column} from {_CHANGED})"  # noqa: S608
     cells = f"select distinct {month}, pcn_code from {table} where {scope}"  # noqa: S608
     con.execute(f"create or replace temp table {_CELLS} as {cells}")
@@ -276,11 +279,12 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, column: str) -> None:
             con.execute(f"delete from {table} where {scope}")  # noqa: S608
         _insert(con, table, f"select * from ({definition(table)}) where {scope}")  # noqa: S608
         con.execute(f"insert into {_CELLS} {cells}")
-        con.execute(
-            f"delete from {monthly} using {_CELLS} c "  # noqa: S608
-            f"where {monthly}.{month} = c.{month} and {monthly}.pcn_code = c.pcn_code"
-        )
-        _insert(con, monthly, definition(monthly))
+        for monthly in monthlies:
+            con.execute(
+                f"delete from {monthly} using {_CELLS} c "  # noqa: S608
+                f"where {monthly}.{month} = c.{month} and {monthly}.pcn_code = c.pcn_code"
+            )
+            _insert(con, monthly, definition(monthly))
     finally:
         con.execute(f"drop table {_CELLS}")
 

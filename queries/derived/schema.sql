@@ -31,6 +31,15 @@ create table if not exists outcome_monthly (
     low_baseline_sumsq_improvement double
 );
 
+create table if not exists outcome_people_monthly (
+    referral_month integer not null,
+    pcn_code varchar not null,
+    people_with_baseline bigint not null,
+    n bigint not null,
+    star_people bigint not null,
+    star_improved_people bigint not null
+);
+
 create table if not exists utilisation_facts (
     person_id varchar not null,
     setting varchar not null,

@@ -105,6 +105,26 @@ create or replace macro outcome_sums(baseline, followup, change, low) as
         low_baseline_sumsq_improvement := sum(change * change) filter (where low)
     );
 
+-- A referral's outcomes with a baseline, as flags for counting people (group by referral):
+-- followed up on any measure, a paired Wellbeing Star, and a Star score that rose in at least
+-- one domain (the Rotherham evaluation's measure of people who improved).
+create or replace macro outcome_person_flags(measure, baseline, followup) as
+    struct_pack(
+        followed_up := bool_or(followup is not null),
+        star_paired := bool_or(measure = 'wellbeing_star' and followup is not null),
+        star_improved := bool_or(measure = 'wellbeing_star' and followup > baseline)
+    );
+
+-- People counted from the flags of outcome_person_flags (one row per referral):
+-- outcome_people_monthly's columns, and outcome_followup's for its part months.
+create or replace macro outcome_people_sums(followed_up, star_paired, star_improved) as
+    struct_pack(
+        people_with_baseline := count(*),
+        n := count(*) filter (where followed_up),
+        star_people := count(*) filter (where star_paired),
+        star_improved_people := count(*) filter (where star_improved)
+    );
+
 -- The paired people utilisation_monthly pre-sums: those whose rows share one index date and
 -- carry a PCN (every referred person; comparison rows as the contract asks).
 create or replace macro utilisation_summed_monthly(index_from, index_to, pcn_code) as
