@@ -65,6 +65,15 @@ def _summarise_by(times: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group of `keys`: Kaplan-Meier median and 90th percentile of the wait (events are
     first contacts, the rest censored; censored at a time are still at risk at it) and the
     within-14/28-day counts. Vectorised over groups: a national ICB has hundreds of PCNs."""
+    # Grouped a dozen times below, tens of thousands of rows keyed on text cost more than the
+    # estimates: the keys become integer codes, and the rows one per group, day and outcome
+    # (the estimates depend on nothing else), before any of it.
+    codes = [pd.factorize(times[k], sort=True) for k in keys]
+    times = (
+        times.assign(**{k: c for k, (c, _) in zip(keys, codes, strict=True)})
+        .groupby([*keys, "days", "contacted"], as_index=False)[["referrals", "still_waiting"]]
+        .sum()
+    )
     times = times.assign(
         event=times["referrals"].where(times["contacted"], 0),
         censored=times["referrals"].where(~times["contacted"], 0),
@@ -81,10 +90,11 @@ def _summarise_by(times: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     at_risk = by_group.transform("sum") - by_group.cumsum() + leaving
     factor = (1 - steps["event"] / at_risk.where(at_risk > 0)).fillna(1.0)
     steps["survival"] = factor.groupby([steps[k] for k in keys]).cumprod()
-    rows = times.groupby(keys).agg(
-        referrals=("referrals", "sum"),
-        contacted=("event", "sum"),
-        still_waiting=("still_waiting", "sum"),
+    # A plain sum, renamed: named aggregation builds a MultiIndex of its specs on every call.
+    rows = (
+        times.groupby(keys)[["referrals", "event", "still_waiting"]]
+        .sum()
+        .rename(columns={"event": "contacted"})
     )
     for q, name in ((0.5, "median_wait_days"), (0.9, "p90_wait_days")):
         reached = steps[steps["survival"] <= 1 - q + 1e-12]
@@ -100,7 +110,10 @@ def _summarise_by(times: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             rows[f"within_{days}"] * 100 / rows[f"seen_{days}"].where(rows[f"seen_{days}"] > 0)
         )
         rows[f"within_{days}_low"] = rows[f"within_{days}_high"] = float("nan")
-    return rows.reset_index()
+    rows = rows.reset_index()
+    for k, (_, names) in zip(keys, codes, strict=True):
+        rows[k] = names.take(rows[k])
+    return rows
 
 
 def _summarise(times: pd.DataFrame) -> dict[str, Any]:
