@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.data import store
+from dashboard.devtools.bench.redraw import DRAWN
 from dashboard.output import report, summary
 
 pytestmark = pytest.mark.browser
@@ -16,6 +17,9 @@ TOLERANCE = 4  # pixels of rounding between the page's height and the window's
 # taller than the window while the document stays the window's height.
 SCROLL_HEIGHT = """Math.max(document.documentElement.scrollHeight,
     document.querySelector('[data-testid="stMain"]').scrollHeight)"""
+# A slide may be taller for a moment while its chart and text settle (seen on a loaded
+# machine); what a meeting sees is the settled slide, so it has this long to fit.
+SETTLE_MS = 5_000
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +34,7 @@ def headlines(synthetic_db) -> list[tuple[str, bool]]:
 def test_every_slide_fits_the_screen_and_says_its_headline_once(
     browser, server, headlines, width, height
 ):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": width, "height": height})
@@ -39,9 +44,13 @@ def test_every_slide_fits_the_screen_and_says_its_headline_once(
         expect(heading).to_be_visible(timeout=60_000)
         if has_chart:
             expect(page.locator(".main-svg").first).to_be_visible(timeout=60_000)
-        expect(page.get_by_test_id("stApp")).to_have_attribute(
-            "data-test-script-state", "notRunning", timeout=60_000
-        )
+        page.wait_for_function(DRAWN, timeout=60_000)
+        try:
+            page.wait_for_function(
+                f"({SCROLL_HEIGHT}) <= {height + TOLERANCE}", timeout=SETTLE_MS, polling="raf"
+            )
+        except PlaywrightTimeout:
+            pass  # measured below, where the assertion says how tall it stayed
         tall = page.evaluate(SCROLL_HEIGHT)
         assert tall <= height + TOLERANCE, f"slide {number} ({headline!r}) is {tall} px tall"
         said = page.evaluate("document.body.innerText").count(headline)

@@ -65,9 +65,9 @@ def _summarise_by(times: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group of `keys`: Kaplan-Meier median and 90th percentile of the wait (events are
     first contacts, the rest censored; censored at a time are still at risk at it) and the
     within-14/28-day counts. Vectorised over groups: a national ICB has hundreds of PCNs."""
-    # Grouped a dozen times below, tens of thousands of rows keyed on text cost more than the
-    # estimates: the keys become integer codes, and the rows one per group, day and outcome
-    # (the estimates depend on nothing else), before any of it.
+    # Grouping tens of thousands of rows on text, a dozen times over, cost more than the
+    # estimates themselves: the keys become integer codes first, and the rows one per group,
+    # day and outcome (all the estimates depend on).
     codes = [pd.factorize(times[k], sort=True) for k in keys]
     times = (
         times.assign(**{k: c for k, (c, _) in zip(keys, codes, strict=True)})
