@@ -13,6 +13,7 @@ import pytest
 
 from dashboard import access
 from dashboard.data import audit
+from dashboard.devtools.bench.redraw import DRAWN
 from dashboard.devtools.browser import free_port, serve
 from tests import identity_provider
 from tests.test_access import access_file
@@ -82,11 +83,9 @@ def sign_in(browser, url: str, email: str, path: str = ""):
 
 
 def settled(page) -> None:
-    from playwright.sync_api import expect
-
-    expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=60_000
-    )
+    """The page's run has ended and every chart on it is drawn (a chart's data is read from
+    the browser once Plotly has drawn it)."""
+    page.wait_for_function(DRAWN, timeout=60_000, polling="raf")
 
 
 def chart_data(page) -> str:

@@ -7,6 +7,10 @@ Three measures, in Debian's chromium against `streamlit run` on the benchmark's 
 - `navigate`: from clicking a page's link in the sidebar until that page is drawn;
 - `pcn`: on a drawn page, from choosing a PCN in the sidebar filter until it is drawn again.
 
+Pages and PCNs are visited in one tab, as a person moves around the dashboard: each page from
+another page's link, and after its PCN is timed, that PCN removed again (untimed), so the next
+page opens on the whole ICB.
+
 "Drawn" (`DRAWN`, which the browser tests wait for too) means the app's script run has
 finished (after one began, for a click or a choice), nothing on the page is stale or a
 skeleton, and every Plotly chart on it has its SVG; then one more frame is painted. A chart
@@ -53,9 +57,9 @@ DRAWN = """
 # page is next drawn after a script run began: window.__started and window.__drawn. Only a run
 # that begins after the trigger counts: the sidebar's watch fragment runs every few seconds, and
 # one already running at the click would otherwise finish before the page's own run begins.
-# After a click, the page's main heading must also have changed.
+# After a click that opens a page (`moves`), the page's main heading must also have changed.
 _WATCH = """
-(trigger) => {
+([trigger, moves]) => {
   window.__started = null; window.__drawn = null;
   const drawn = IS_DRAWN;
   const app = document.querySelector('[data-testid="stApp"]');
@@ -75,7 +79,7 @@ _WATCH = """
       const now = app.getAttribute('data-test-script-state');
       if (now === 'running' && state !== 'running') ran = true;
       state = now;
-      const moved = trigger === 'Enter' || heading() !== before;
+      const moved = !moves || heading() !== before;
       if (ran && moved && drawn()) {
         requestAnimationFrame(() => { window.__drawn = performance.now(); });
         return;
@@ -106,9 +110,10 @@ def _open(browser, url: str):
     return page, time.perf_counter() - started
 
 
-def _watched(page, trigger: str, act) -> float:
-    """Seconds from the trigger `act` performs until the page is drawn again."""
-    page.evaluate(_WATCH, trigger)
+def _watched(page, trigger: str, act, moves: bool = False) -> float:
+    """Seconds from the trigger `act` performs until the page is drawn again (a page whose
+    heading changed, when the trigger `moves` to another page)."""
+    page.evaluate(_WATCH, [trigger, moves])
     act()
     page.wait_for_function("window.__drawn !== null", timeout=_TIMEOUT_MS)
     started, drawn = page.evaluate("[window.__started, window.__drawn]")
@@ -117,7 +122,7 @@ def _watched(page, trigger: str, act) -> float:
 
 def _navigate(page, path: str, title: str) -> float:
     link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
-    seconds = _watched(page, "click", link.click)
+    seconds = _watched(page, "click", link.click, moves=True)
     if urlparse(page.url).path.strip("/") != path:
         raise RuntimeError(f"clicking {title!r} went to {page.url}")
     return seconds
@@ -134,6 +139,15 @@ def _pick(page, code: str) -> float:
     return _watched(page, "Enter", choose)
 
 
+def _clear(page) -> None:
+    """Back to the whole ICB, untimed: each chosen PCN removed, and the page drawn again."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox").first.press("Escape")  # the options stay open after a pick
+    remove = sidebar.locator('[aria-label^="Remove "]')
+    while remove.count():
+        _watched(page, "click", remove.first.click)
+
+
 def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str, object]:
     """Median seconds: {"cold": s, "navigate": {page: s}, "pcn": {page: s}}.
 
@@ -148,9 +162,12 @@ def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str
     try:
         with sync_playwright() as playwright:
             launch = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+            # The server's first run of each page, not timed: one tab clicking through them.
             warm = playwright.chromium.launch(**launch)
-            for path in BROWSER_PAGES:  # the server's first run of each page, not timed
-                _open(warm, f"{url}/{path}")[0].close()
+            page, _ = _open(warm, f"{url}/data")
+            for path, title in BROWSER_PAGES.items():
+                if path != "data":
+                    _navigate(page, path, title)
             warm.close()
 
             cold = []
@@ -159,18 +176,27 @@ def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str
                 cold.append(_open(browser, url)[1])
                 browser.close()
 
+            # One tab, as a person moves around: each page from another one's link, then a PCN
+            # chosen and removed again, so the next page opens on the whole ICB.
             browser = playwright.chromium.launch(**launch)
+            page, _ = _open(browser, f"{url}/data")
             picks = iter(pcns * (len(BROWSER_PAGES) * runs))
             navigate: dict[str, list[float]] = {path: [] for path in BROWSER_PAGES}
             pcn: dict[str, list[float]] = {p: [] for p in BROWSER_PAGES if p not in NO_FILTER}
             for _ in range(runs):
                 for path, title in BROWSER_PAGES.items():
                     # From another page, so that the click starts a run of this one.
-                    page, _ = _open(browser, f"{url}/{'data' if path != 'data' else ''}")
+                    here = urlparse(page.url).path.strip("/")
+                    if here in NO_FILTER:  # presentation mode has no sidebar to leave by
+                        page.goto(f"{url}/data")
+                        _wait_drawn(page)
+                        here = "data"
+                    if here == path:
+                        _navigate(page, *(("data", "Data") if path else ("", "Overview")))
                     navigate[path].append(_navigate(page, path, title))
                     if path in pcn:
                         pcn[path].append(_pick(page, next(picks)))
-                    page.close()
+                        _clear(page)
             browser.close()
     finally:
         process.terminate()
