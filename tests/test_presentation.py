@@ -1,3 +1,4 @@
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,49 @@ def test_a_slide_number_out_of_range_shows_the_nearest_slide(present, given):
     app = present(slide=given)
     assert not app.exception
     assert app.title[0].value
+
+
+def test_the_front_sheet_shows_without_waiting_for_the_slides_and_next_shows_them(
+    present, pack, monkeypatch
+):
+    from dashboard.ui import data
+
+    data.clear_views()
+    release = threading.Event()
+    build_pack = report.build_pack
+
+    def held(*args, **kwargs):
+        release.wait(timeout=60)
+        return build_pack(*args, **kwargs)
+
+    # While the slides are still being made, the front sheet is already there.
+    monkeypatch.setattr(report, "build_pack", held)
+    app = present()
+    assert not app.exception
+    assert app.title[0].value == report.TITLE
+    assert any("front sheet" in caption.value for caption in app.caption)
+    release.set()
+    app.button(key="slide_next").click().run()
+    assert not app.exception
+    assert app.title[0].value == "Executive summary"
+    assert any(f"slide 2 of {len(pack.slides) + 1}" in c.value for c in app.caption)
+
+
+def test_slides_that_failed_to_be_made_are_made_again_on_the_next_run(present, monkeypatch):
+    from dashboard.ui import data
+
+    data.clear_views()
+    build_pack = report.build_pack
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return build_pack(*args, **kwargs)
+
+    monkeypatch.setattr(report, "build_pack", fails_once)
+    assert present(slide="2").exception
+    app = present(slide="2")
+    assert not app.exception
+    assert app.title[0].value == "Executive summary"

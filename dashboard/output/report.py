@@ -646,6 +646,30 @@ def _worded(slide: Slide) -> Slide:
     )
 
 
+def _front(
+    run: Runner, con: duckdb.DuckDBPyConnection, filters: Filters, paper: BoardPaper
+) -> Pack:
+    return Pack(
+        title=TITLE,
+        subtitle_lines=title_lines(run, con, filters, paper),
+        notes=SUPPRESSION_NOTE,
+        classification=classification(con, run),
+        footer=f"{TITLE}, version {paper.version}, {day(date.today())}",
+    )
+
+
+def front_sheet(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    scope: Scope = EVERY_PCN,
+    run: Runner | None = None,
+) -> Pack:
+    """The board paper's front sheet alone, without its slides: a few small queries, where
+    the slides need every view (presentation mode opens on it while the slides are made)."""
+    run = masked(run or queries.runner(con), scope)
+    return _front(run, con, filters, load_settings().board_paper)
+
+
 def build_pack(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -670,13 +694,5 @@ def build_pack(
         equity_slide(run, filters, band),
         data_quality_slide(con),
     ]
-    lines = title_lines(run, con, filters, paper)
-    marking = classification(con, run)
-    return Pack(
-        title=TITLE,
-        subtitle_lines=lines,
-        slides=tuple(_worded(slide) for slide in (*body, *appendix(body[1:]))),
-        notes=SUPPRESSION_NOTE,
-        classification=marking,
-        footer=f"{TITLE}, version {paper.version}, {day(date.today())}",
-    )
+    slides = tuple(_worded(slide) for slide in (*body, *appendix(body[1:])))
+    return replace(_front(run, con, filters, paper), slides=slides)

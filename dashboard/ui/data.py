@@ -9,6 +9,7 @@ a newer one within seconds and reruns the app onto it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -127,11 +128,16 @@ def built(maker: Callable[..., Result], *args: Any) -> Result:
 def clear_views() -> None:
     """Forget every view and board pack made (the benchmark times pages as after a load)."""
     _built.clear()
-    _cached_pack.clear()
+    _front_sheet.clear()
+    _pack.clear()
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _cached_pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
+# Board packs are made one at a time, off the script thread: presentation mode shows the front
+# sheet at once and the slides are made behind it, while the presenter introduces the paper.
+_PACK_MAKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="board-pack")
+
+
+def _make_pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
     # Its queries through the pages' cache: after the pages, a pack runs few of its own.
     cursor = _connection(snapshot).cursor()
     try:
@@ -140,7 +146,36 @@ def _cached_pack(snapshot: str, filters: Filters, named: frozenset[str] | None) 
         cursor.close()
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Future[Pack]:
+    return _PACK_MAKER.submit(_make_pack, snapshot, filters, named)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _front_sheet(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
+    cursor = _connection(snapshot).cursor()
+    try:
+        return report.front_sheet(cursor, filters, Scope(named), run=_runner(snapshot))
+    finally:
+        cursor.close()
+
+
+def front_sheet(filters: Filters) -> Pack:
+    """The board pack's front sheet for the filter and scope (a pack without slides), and the
+    whole pack started in the background, so that its slides are ready or nearly when asked
+    for (`board_pack`)."""
+    key = (pinned(), filters, scope().named)
+    _pack(*key)
+    return _front_sheet(*key)
+
+
 def board_pack(filters: Filters) -> Pack:
     """The board pack's content for the filter and scope, cached by snapshot and filter, and
-    shared like `built`'s views (presentation mode copies a slide's figure to draw it)."""
-    return _cached_pack(pinned(), filters, scope().named)
+    shared like `built`'s views (presentation mode copies a slide's figure to draw it). Waits
+    for a pack being made; a pack that failed is forgotten, so the next run tries again."""
+    key = (pinned(), filters, scope().named)
+    try:
+        return _pack(*key).result()
+    except Exception:
+        _pack.clear(*key)
+        raise

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.output.boardpack import WITHHELD_NOTE, Slide, split_columns, table_rows
 from dashboard.output.slide_charts import chart_note, for_slide
 from dashboard.output.wording import plain
-from dashboard.ui.data import board_pack
+from dashboard.ui.data import board_pack, front_sheet
 from dashboard.ui.filters import current_filters
 from dashboard.ui.frame import chart_config
 
@@ -20,15 +20,19 @@ CHART_HEIGHT = 370  # with the header and the key messages, a slide fits 720 px 
 SCREEN_FONT = 14  # the chart takes 60% of the screen: the page's own text size
 
 filters = current_filters()
-pack = board_pack(filters)
-slides = pack.slides
-total = len(slides) + 1  # the front sheet first
-
 try:
-    number = int(st.query_params.get("slide", "1"))
+    number = max(int(st.query_params.get("slide", "1")), 1)
 except ValueError:
     number = 1
-number = min(max(number, 1), total)
+if number == 1:
+    # The front sheet needs a few small queries; the slides, every view. They are made in the
+    # background from here, while the presenter introduces the paper.
+    pack, total = front_sheet(filters), None
+else:
+    with st.spinner("Preparing the slides…"):
+        pack = board_pack(filters)
+    total = len(pack.slides) + 1  # the front sheet first
+    number = min(number, total)
 st.query_params["slide"] = str(number)
 
 # A projector shows the slide, not the controls: the sidebar is hidden here only, and the
@@ -73,7 +77,7 @@ def paragraph(text: str, style: str) -> None:
     st.markdown(f'<p style="{style}">{html.escape(text)}</p>', unsafe_allow_html=True)
 
 
-def front_sheet() -> None:
+def show_front_sheet() -> None:
     st.title(pack.title)
     organisation, *fields = pack.subtitle_lines
     paragraph(organisation, "font-size: 1.6rem; font-weight: 600; color: #005EB8;")
@@ -146,12 +150,15 @@ following.button(
     "Next", key="slide_next", icon=":material/arrow_forward:", disabled=number == total,
     on_click=go_to, args=(number + 1,), width="stretch", shortcut="PageDown",
 )  # fmt: skip
-position.caption(f"{pack.classification} · slide {number} of {total}")
+if total is None:
+    position.caption(f"{pack.classification} · front sheet")
+else:
+    position.caption(f"{pack.classification} · slide {number} of {total}")
 
 if number == 1:
-    front_sheet()
+    show_front_sheet()
 else:
-    show(slides[number - 2])
+    show(pack.slides[number - 2])
 st.page_link(
     "views/overview.py", label="Leave presentation mode", icon=":material/close:",
     query_params={k: v for k, v in st.query_params.to_dict().items() if k != "slide"},
