@@ -7,8 +7,9 @@
 -- Rasch table, macro metric_score) before anything else. "improvement" is the change in the
 -- better direction (macro improvement: for ONS4 anxiety, a fall).
 -- For speed, the period's whole months of Wellbeing Star and ONS4 (figures that need no
--- parameter) come pre-summed from outcome_monthly; the part months and SWEMWBS/WEMWBS are
--- summed here from the facts with the same macro (outcome_sums).
+-- parameter) come pre-summed from outcome_monthly, and their part months are summed here from
+-- outcome_facts; SWEMWBS/WEMWBS are summed here from outcome_total_facts (their rows only,
+-- narrow), all with the same macro (outcome_sums).
 -- grain: one row per PCN, measure and domain.
 -- parameters: $date_from, $date_to (inclusive), $swemwbs_metric (metric score of raw 7..35),
 --   $swemwbs_threshold, $wemwbs_threshold (meaningful change, points).
@@ -22,15 +23,24 @@ monthly as (
     where referral_month between bounds.month_from and bounds.month_to
 ),
 
-outcomes as (
+part_months as (
     select pcn_code, measure, domain, baseline_score, followup_score
-    from main.outcome_facts, bounds
-    where referral_date between $date_from and $date_to
+    from main.outcome_facts
+    where in_part_month(referral_date, $date_from, $date_to)
         and baseline_score is not null
-        and (
-            not outcome_summed_monthly(measure)
-            or referral_month not between bounds.month_from and bounds.month_to
-        )
+        and outcome_summed_monthly(measure)
+),
+
+totals as (
+    select pcn_code, measure, domain, baseline_score, followup_score
+    from main.outcome_total_facts
+    where referral_date between $date_from and $date_to
+),
+
+outcomes as (
+    select * from part_months
+    union all
+    select * from totals
 ),
 
 scores as (

@@ -237,7 +237,12 @@ def test_synthetic_database_facts_match_a_rebuild(synthetic_db, tmp_path):
 def test_facts_are_readable_inside_the_load_transaction(con):
     con.execute("begin transaction")
     add_rows(con, "referrals", {"referral_id": "R1"}, {"referral_id": "R2"})
-    add_rows(con, "outcomes", {"referral_id": "R1", "followup_score": 4})
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "followup_score": 4},
+        {"referral_id": "R2", "measure": "swemwbs", "domain": "total", "baseline_score": 20},
+    )
     add_rows(con, "utilisation", *utilisation_pair("P-R1"))
     add_rows(con, "onward_referrals", {"onward_id": "O1", "referral_id": "R2"})
     inside = facts(con)
@@ -356,3 +361,63 @@ def test_whole_months_from_the_monthly_sums_equal_the_same_rows_summed_from_the_
         from_monthly, from_facts = queries.run(con, name, whole), queries.run(con, name, part)
         assert len(from_monthly) > 0, name
         pd.testing.assert_frame_equal(from_monthly, from_facts, obj=name)
+
+
+def test_total_score_facts_follow_corrected_scores_and_moved_referrals(con):
+    def totals(con) -> list[tuple]:
+        return sorted(
+            con.execute(
+                "select referral_month, pcn_code, measure, baseline_score, followup_score "
+                "from outcome_total_facts"
+            ).fetchall()
+        )
+
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1", "pcn_code": "U00001", "referral_date": date(2025, 2, 5)},
+        {"referral_id": "R2", "pcn_code": "U00001", "referral_date": date(2025, 2, 20)},
+    )
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R1", "baseline_score": 2, "followup_score": 4},
+        {"referral_id": "R1", "measure": "swemwbs", "domain": "total", "baseline_score": 20},
+        {
+            "referral_id": "R2",
+            "measure": "wemwbs",
+            "domain": "total",
+            "baseline_score": 40,
+            "followup_score": 47,
+        },
+    )
+    february = 2025 * 12 + 1
+    assert_consistent(con)
+    # Only the measures outcome_monthly does not pre-sum, and only with a baseline.
+    assert totals(con) == [
+        (february, "U00001", "swemwbs", 20.0, None),
+        (february, "U00001", "wemwbs", 40.0, 47.0),
+    ]
+
+    # A follow-up recorded later for the same key, and a referral moved to another month and PCN.
+    add_rows(
+        con,
+        "outcomes",
+        {
+            "referral_id": "R1",
+            "measure": "swemwbs",
+            "domain": "total",
+            "baseline_score": 20,
+            "followup_score": 26,
+        },
+    )
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R2", "pcn_code": "U00002", "referral_date": date(2025, 3, 3)},
+    )
+    assert_consistent(con)
+    assert totals(con) == [
+        (february, "U00001", "swemwbs", 20.0, 26.0),
+        (february + 1, "U00002", "wemwbs", 40.0, 47.0),
+    ]

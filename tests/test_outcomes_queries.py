@@ -1,5 +1,7 @@
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard.measures import outcomes, queries
@@ -248,3 +250,139 @@ def test_a_change_just_under_the_threshold_is_binned_below_the_meaningful_line(c
     )
     # 7 -> 10 is 7.00 -> 12.40, a change of 5.4: the bin from 5.
     assert dict(zip(spread["improvement"], spread["people"], strict=True)) == {2: 1, 5: 1}
+
+
+def per_row_sums(con, params) -> pd.DataFrame:
+    """outcome_change worked out row by row in pandas from the canonical tables: every outcome
+    with a baseline whose referral is loaded and dated in the period, on the referral's PCN."""
+    rows = con.execute(
+        "select pcn_code, referral_date, measure, domain, baseline_score, followup_score "
+        "from main.outcomes inner join main.referrals using (referral_id) "
+        "where baseline_score is not null"
+    ).df()
+    rows = rows[
+        (rows["referral_date"].dt.date >= params["date_from"])
+        & (rows["referral_date"].dt.date <= params["date_to"])
+    ].copy()
+    metric = np.array(params["swemwbs_metric"])
+    swemwbs = rows["measure"] == "swemwbs"
+    for score in ("baseline_score", "followup_score"):
+        raw = rows.loc[swemwbs, score]
+        rows.loc[swemwbs, score] = [np.nan if pd.isna(r) else metric[int(r) - 7] for r in raw]
+    anxiety = (rows["measure"] == "ons4") & (rows["domain"] == "anxiety")
+    rows["change"] = (rows["followup_score"] - rows["baseline_score"]) * np.where(anxiety, -1, 1)
+    rows["low"] = (rows["measure"] == "wellbeing_star") & (rows["baseline_score"] <= 2)
+    threshold = rows["measure"].map(
+        {"swemwbs": params["swemwbs_threshold"], "wemwbs": params["wemwbs_threshold"]}
+    )
+    followed = rows["followup_score"].notna()
+
+    def sums(group: pd.DataFrame) -> pd.Series:
+        low, change = group["low"], group["change"]
+        return pd.Series(
+            {
+                "people_with_baseline": len(group),
+                "n": group["followup_score"].notna().sum(),
+                "sum_baseline": group.loc[followed, "baseline_score"].sum(min_count=1),
+                "sum_followup": group["followup_score"].sum(min_count=1),
+                "sum_improvement": change.sum(min_count=1),
+                "sumsq_improvement": (change * change).sum(min_count=1),
+                "n_improved": (change > 0).sum(),
+                "n_worse": (change < 0).sum(),
+                "n_meaningful": (change >= threshold[group.index]).sum(),
+                "low_baseline_n": (low & group["followup_score"].notna()).sum(),
+                "low_baseline_improved": (low & (change > 0)).sum(),
+                "low_baseline_sum_improvement": change[low].sum(min_count=1),
+                "low_baseline_sumsq_improvement": (change[low] ** 2).sum(min_count=1),
+            }
+        )
+
+    if rows.empty:
+        return pd.DataFrame(columns=["pcn_code", "measure", "domain", *outcomes.SUMS])
+    summed = rows.groupby(["pcn_code", "measure", "domain"]).apply(sums, include_groups=False)
+    return summed.reset_index().sort_values(["pcn_code", "measure", "domain"])
+
+
+def assert_outcome_change_is_the_per_row_sum(con) -> None:
+    periods = [
+        (date(2025, 2, 1), date(2025, 3, 31)),  # whole months: pre-summed
+        (date(2025, 2, 2), date(2025, 3, 30)),  # part months only
+        (date(2025, 2, 15), date(2025, 4, 14)),  # part months around a whole month
+        (date(2025, 2, 20), date(2025, 2, 20)),  # one day
+        (date(2024, 1, 1), date(2026, 12, 31)),  # all time
+    ]
+    settings = [
+        {},
+        {
+            # a conversion no real table has (falling and rising), and other thresholds
+            "swemwbs_metric": [float((raw * 7) % 11) + raw / 4 for raw in range(7, 36)],
+            "swemwbs_threshold": 1.5,
+            "wemwbs_threshold": 5.0,
+        },
+    ]
+    for date_from, date_to in periods:
+        for setting in settings:
+            filters = Filters(date_from=date_from, date_to=date_to)
+            params = {**outcomes.sums_params(filters), **setting}
+            got = queries.run(con, "outcome_change", params)
+            expected = per_row_sums(con, params)
+            assert len(got) > 0
+            pd.testing.assert_frame_equal(
+                got.reset_index(drop=True),
+                expected.reset_index(drop=True),
+                check_dtype=False,
+                rtol=1e-9,
+                obj=f"outcome_change {date_from} to {date_to} {setting}",
+            )
+
+
+def test_outcome_change_equals_the_per_row_sums_after_corrections_and_moved_referrals(con):
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1", "pcn_code": "U00001", "referral_date": date(2025, 2, 5)},
+        {"referral_id": "R2", "pcn_code": "U00002", "referral_date": date(2025, 2, 20)},
+        {"referral_id": "R3", "pcn_code": "U00001", "referral_date": date(2025, 3, 3)},
+        {"referral_id": "R4", "pcn_code": "U00002", "referral_date": date(2025, 3, 31)},
+    )
+    add_rows(
+        con,
+        "outcomes",
+        *(
+            {"referral_id": r, "measure": m, "domain": d, "baseline_score": b,
+             "followup_score": f}
+            for r, m, d, b, f in (
+                ("R1", "wellbeing_star", "feeling_positive", 2, 4),
+                ("R1", "ons4", "anxiety", 7, 4),
+                ("R1", "swemwbs", "total", 14, 20),
+                ("R2", "wellbeing_star", "feeling_positive", 3, None),
+                ("R2", "ons4", "happiness", 4, 6),
+                ("R2", "swemwbs", "total", 20, 22),
+                ("R3", "wellbeing_star", "lifestyle", 1, 3),
+                ("R3", "wemwbs", "total", 40, 46),
+                ("R4", "swemwbs", "total", 25, 23),
+                ("R4", "wemwbs", "total", 50, None),
+            )
+        ),
+    )  # fmt: skip
+    assert_outcome_change_is_the_per_row_sum(con)
+
+    # Corrected scores (a follow-up recorded late, a baseline mistyped), through the load path.
+    add_rows(
+        con,
+        "outcomes",
+        {"referral_id": "R4", "measure": "wemwbs", "domain": "total", "baseline_score": 50,
+         "followup_score": 58},
+        {"referral_id": "R2", "measure": "swemwbs", "domain": "total", "baseline_score": 12,
+         "followup_score": 22},
+    )  # fmt: skip
+    assert_outcome_change_is_the_per_row_sum(con)
+
+    # Referrals moved to another month and PCN: out of a whole month into a part one, and back.
+    add_rows(
+        con,
+        "referrals",
+        {"referral_id": "R1", "pcn_code": "U00002", "referral_date": date(2025, 4, 10)},
+        {"referral_id": "R3", "pcn_code": "U00002", "referral_date": date(2025, 2, 1)},
+    )
+    assert_outcome_change_is_the_per_row_sum(con)

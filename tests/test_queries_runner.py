@@ -169,3 +169,33 @@ def test_load_history_lists_the_newest_load_first(con):
     for name in ("first.csv", "second.csv"):
         store.record_load(con, file_name=name, kind="pcns", rows_read=2, accepted=2, rejected=0)
     assert list(queries.run(con, "load_history", {})["file"]) == ["second.csv", "first.csv"]
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        (date(2025, 4, 1), date(2026, 3, 31)),
+        (date(2025, 4, 2), date(2025, 6, 29)),
+        (date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2024, 2, 2), date(2024, 2, 28)),
+        (date(2024, 12, 15), date(2025, 1, 31)),
+        (date(2025, 6, 1), date(2025, 6, 1)),
+        (date(2025, 6, 15), date(2025, 6, 15)),
+        (date(2025, 6, 30), date(2025, 6, 30)),
+    ],
+)
+def test_in_part_month_is_every_day_of_the_period_outside_its_whole_months(con, date_from, date_to):
+    days = con.execute(
+        """
+        select
+            day::date as day,
+            in_part_month(day::date, $date_from, $date_to) as part,
+            day::date between $date_from and $date_to
+                and month_number(day::date) not between month_from and month_to as expected
+        from range($date_from::date - 40, $date_to::date + 40, interval 1 day) as t(day),
+            period_months($date_from, $date_to)
+        """,
+        {"date_from": date_from, "date_to": date_to},
+    ).fetchall()
+    assert [day for day, part, expected in days if part != expected] == []
+    assert any(part for _, part, _ in days) == any(expected for _, _, expected in days)

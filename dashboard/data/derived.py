@@ -19,6 +19,11 @@ upsert, `refresh` after it). Each table's rows are defined once, in SQL, by
   months from them and sum their part months from the facts with the same macros
   (`outcome_sums`, `outcome_people_sums`, `utilisation_sums`, `onward_sums`), so the two
   cannot drift apart.
+- `outcome_total_facts`: the outcome facts with a baseline that `outcome_monthly` does not
+  pre-sum (SWEMWBS and WEMWBS totals, whose metric scores and meaningful-change thresholds are
+  query parameters), narrow and without the far more numerous Wellbeing Star and ONS4 rows, so
+  that `outcome_change` sums them per row quickly. Kept per month and PCN like the monthly
+  tables (it is built after them from `outcome_facts`, for the same cells).
 
 The macros (`queries/shared/macros.sql`: the rate per 1,000 a year, a period's months, the
 ONS4-anxiety-aware improvement, the sums) are created in the database on every writable open,
@@ -52,6 +57,7 @@ TABLES = (
     "outcome_facts",
     "outcome_monthly",
     "outcome_people_monthly",
+    "outcome_total_facts",
     "utilisation_facts",
     "utilisation_monthly",
     "onward_facts",
@@ -84,11 +90,15 @@ _SCOPE = {
     "onward_referrals": ("onward_id",),
 }
 
-# fact table -> its monthly tables and month column. A monthly definition sums the facts of the
-# (month, PCN) cells in `_CELLS`; the utilisation facts are built for the people in `_PEOPLE`
-# (pairing groups a person's rows, so the scope has to reach inside the definition).
+# fact table -> its monthly tables and month column. A monthly definition sums (or, for
+# outcome_total_facts, copies) the facts of the (month, PCN) cells in `_CELLS`; the
+# utilisation facts are built for the people in `_PEOPLE` (pairing groups a person's rows, so
+# the scope has to reach inside the definition).
 _MONTHLY = {
-    "outcome_facts": (("outcome_monthly", "outcome_people_monthly"), "referral_month"),
+    "outcome_facts": (
+        ("outcome_monthly", "outcome_people_monthly", "outcome_total_facts"),
+        "referral_month",
+    ),
     "utilisation_facts": (("utilisation_monthly",), "index_month"),
     "onward_facts": (("onward_monthly",), "onward_month"),
 }

@@ -40,6 +40,16 @@ create table if not exists outcome_people_monthly (
     star_improved_people bigint not null
 );
 
+create table if not exists outcome_total_facts (
+    referral_date date not null,
+    referral_month integer not null,
+    pcn_code varchar not null,
+    measure varchar not null,
+    domain varchar not null,
+    baseline_score double not null,
+    followup_score double
+);
+
 create table if not exists utilisation_facts (
     person_id varchar not null,
     setting varchar not null,

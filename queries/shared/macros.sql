@@ -21,6 +21,17 @@ create or replace macro period_months(date_from, date_to) as table
         - (case when month(date_to::date + 1) = month(date_to::date) then 1 else 0 end)
             as month_to;
 
+-- A day of the period (date_from to date_to inclusive) outside its whole months: the part
+-- months a query sums from the facts (the whole months, those of period_months, come
+-- pre-summed). Written as comparisons of the day with constants, so that a scan of facts sorted
+-- by date skips the blocks of the whole months.
+create or replace macro in_part_month(day, date_from, date_to) as
+    day between date_from::date and date_to::date
+    and (
+        day < cast(date_trunc('month', date_from::date - 1) + interval 1 month as date)
+        or day > cast(date_trunc('month', date_to::date + 1) - interval 1 day as date)
+    );
+
 -- Each PCN's registered list for a period (date_from to date_to inclusive): the mean of its list
 -- size extracts (NHS Digital publishes them monthly, dated by EXTRACT_DATE) dated in the
 -- period; with none in it, the latest before it, else the earliest after it; with no
