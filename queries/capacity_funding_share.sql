@@ -9,30 +9,44 @@
 --             applied through the referral).
 with
 
-referrals as (
-    select referral_id
-    from main.referrals
-    where list_contains($pcns, pcn_code)
-),
-
 onward_referrals as (
+    -- the whole ICB: every onward referral of the period, its referral loaded or not
     select service_id, result
     from main.onward_referrals
     where onward_date between $date_from and $date_to
-        and (len($pcns) = 0 or referral_id in (select referral_id from referrals))
+        and len($pcns) = 0
+    union all
+    -- chosen PCNs: through the referral's PCN, which onward_facts carries (onward referrals
+    -- whose referral is loaded); testing each onward referral against the PCNs' referrals
+    -- cost a pass over every referral and onward referral, even for the whole ICB
+    select service_id, result
+    from main.onward_facts
+    where onward_date between $date_from and $date_to
+        and list_contains($pcns, pcn_code)
 ),
 
 services as (select service_id, funding from main.services),
 
-by_funding as (
+-- Counted per service before the join to the services: ~7,000 services, many more onward
+-- referrals.
+per_service as (
     select
-        case
-            when onward_referrals.service_id is null then 'no_service_recorded'
-            else coalesce(services.funding, 'unknown_service')
-        end as funding,
+        service_id,
         count(*) as demand,
         count(*) filter (where result in ('attended', 'accepted')) as taken_up
     from onward_referrals
+    group by service_id
+),
+
+by_funding as (
+    select
+        case
+            when per_service.service_id is null then 'no_service_recorded'
+            else coalesce(services.funding, 'unknown_service')
+        end as funding,
+        sum(demand)::bigint as demand,
+        sum(taken_up)::bigint as taken_up
+    from per_service
     left join services using (service_id)
     group by all
 ),

@@ -17,17 +17,24 @@ onward_referrals as (
 
 pcns as (select pcn_code, pcn_name from main.pcns),
 
+-- Counted before the PCN names are joined: a name for each of the counts, not for each
+-- onward referral.
+counts as (
+    select pcn_code, activity, result as reason, count(*) as unmet
+    from onward_referrals
+    group by pcn_code, activity, result
+),
+
 final as (
     select
-        onward_referrals.pcn_code,
-        coalesce(pcns.pcn_name, onward_referrals.pcn_code) as pcn_name,
-        onward_referrals.activity,
-        onward_referrals.result as reason,
-        count(*) as unmet
-    from onward_referrals
+        counts.pcn_code,
+        coalesce(pcns.pcn_name, counts.pcn_code) as pcn_name,
+        counts.activity,
+        counts.reason,
+        counts.unmet
+    from counts
     left join pcns using (pcn_code)
-    group by all
-    order by onward_referrals.pcn_code, onward_referrals.activity, reason
+    order by counts.pcn_code, counts.activity, counts.reason
 )
 
 select * from final

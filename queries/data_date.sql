@@ -6,10 +6,13 @@
 -- parameters: none.
 with
 
+-- The latest of each column's own maximum: a plain max per column reads far less than a
+-- greatest() per row, and greatest() skips nulls, so the two agree.
 latest as (
-    select max(greatest(referral_date, first_contact_date, end_date)) as day from main.referrals
+    select greatest(max(referral_date), max(first_contact_date), max(end_date)) as day
+    from main.referrals
     union all
-    select max(greatest(baseline_date, followup_date)) from main.outcomes
+    select greatest(max(baseline_date), max(followup_date)) from main.outcomes
     union all
     select max(onward_date) from main.onward_referrals
     union all

@@ -14,12 +14,23 @@ pcns as (
     inner join period_list_sizes($date_from, $date_to) as lists using (pcn_code)
 ),
 
--- Referrals of PCNs missing from the reference list have no list size: left out.
-referrals as (
-    select referrals.pcn_code, referrals.referral_date
+-- Counted per day on the raw dates, then per month: grouping the referrals by PCN and month
+-- (or joining each referral to its PCN) costs several times more. Referrals of PCNs missing
+-- from the reference list have no list size: left out.
+icb_per_day as (
+    select referral_date, count(*) as referrals
     from main.referrals
-    inner join pcns on pcns.pcn_code = referrals.pcn_code
-    where referrals.referral_date between $date_from and $date_to
+    semi join pcns on pcns.pcn_code = referrals.pcn_code
+    where referral_date between $date_from and $date_to
+    group by referral_date
+),
+
+selected_per_day as (
+    select pcn_code, referral_date, count(*) as referrals
+    from main.referrals
+    where referral_date between $date_from and $date_to
+        and list_contains($pcns, pcn_code)
+    group by pcn_code, referral_date
 ),
 
 months as (
@@ -32,10 +43,14 @@ months as (
     ) as months(month_start)
 ),
 
-per_pcn_month as (
-    select pcn_code, date_trunc('month', referral_date)::date as month, count(*) as referrals
-    from referrals
-    group by all
+-- The ICB's referrals a month (pcn_code null), and each selected PCN's.
+per_series_month as (
+    select null::varchar as pcn_code, date_trunc('month', referral_date)::date as month,
+        referrals
+    from icb_per_day
+    union all
+    select pcn_code, date_trunc('month', referral_date)::date as month, referrals
+    from selected_per_day
 ),
 
 series as (
@@ -56,12 +71,12 @@ series_months as (
         months.month,
         months.last_day - months.first_day + 1 as days,
         series.list_size,
-        coalesce(sum(per_pcn_month.referrals), 0) as referrals
+        coalesce(sum(per_series_month.referrals), 0) as referrals
     from series
     cross join months
-    left join per_pcn_month
-        on per_pcn_month.month = months.month
-        and (series.pcn_code is null or per_pcn_month.pcn_code = series.pcn_code)
+    left join per_series_month
+        on per_series_month.month = months.month
+        and per_series_month.pcn_code is not distinct from series.pcn_code
     group by all
 ),
 

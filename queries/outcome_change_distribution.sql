@@ -10,12 +10,15 @@
 --   $swemwbs_metric (metric score of raw 7..35).
 with
 
+-- People counted per pair of scores first: the scores take few values, so the conversions
+-- and changes are worked out for each pair, not for each of the period's outcomes.
 paired as (
-    select measure, domain, baseline_score, followup_score
+    select measure, domain, baseline_score, followup_score, count(*) as people
     from main.outcome_facts
     where baseline_score is not null and followup_score is not null
         and referral_date between $date_from and $date_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+    group by measure, domain, baseline_score, followup_score
 ),
 
 changes as (
@@ -27,7 +30,8 @@ changes as (
             domain,
             metric_score(measure, baseline_score, $swemwbs_metric),
             metric_score(measure, followup_score, $swemwbs_metric)
-        ) as improvement
+        ) as improvement,
+        people
     from paired
 ),
 
@@ -36,7 +40,7 @@ final as (
         measure,
         domain,
         cast(floor(improvement) as integer) as improvement,
-        count(*) as people
+        sum(people)::bigint as people
     from changes
     group by measure, domain, cast(floor(improvement) as integer)
     order by measure, domain, improvement

@@ -1,6 +1,6 @@
 -- pcn_funnel: the funnel's stages and drop-outs for every PCN, with its decline rate
 -- (declined / referred), so a selected PCN is seen against its peers; `selected` marks
--- the filter's PCNs. Stages from macro funnel_counts (contacted = a first contact is recorded;
+-- the filter's PCNs. Stages from macro funnel_sums (contacted = a first contact is recorded;
 -- engaged = engaged or completed); completed_pct is among closed referrals (completed or
 -- dropped out), so open ones never dilute it.
 -- grain: one row per PCN.
@@ -9,16 +9,19 @@ with
 
 pcns as (select pcn_code, pcn_name from main.pcns),
 
-referrals as (
-    select pcn_code, first_contact_date, status from main.referrals
+-- Counted per PCN code and latest status in one pass; the stages are sums of those few rows.
+referrals_per_status as (
+    select pcn_code, status, count(*) as referrals, count(first_contact_date) as contacted
+    from main.referrals
     where referral_date between $date_from and $date_to
+    group by pcn_code, status
 ),
 
 counts as (
     select pcn_code, stages.*
     from (
-        select pcn_code, funnel_counts(first_contact_date, status) as stages
-        from referrals
+        select pcn_code, funnel_sums(status, referrals, contacted) as stages
+        from referrals_per_status
         group by pcn_code
     )
 ),

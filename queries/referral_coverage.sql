@@ -5,9 +5,17 @@ with
 
 referrals as (select referral_date from main.referrals),
 
-final as (
-    select date_trunc('month', referral_date)::date as month, count(*) as referrals
+-- Counted per day first, on the raw column, then per month: truncating every referral's date
+-- costs several times more than counting the days.
+per_day as (
+    select referral_date, count(*) as referrals
     from referrals
+    group by referral_date
+),
+
+final as (
+    select date_trunc('month', referral_date)::date as month, sum(referrals)::bigint as referrals
+    from per_day
     group by month
     order by month
 )

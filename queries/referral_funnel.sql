@@ -1,5 +1,5 @@
 -- referral_funnel: referred -> contacted -> engaged -> completed, and the drop-outs (macro
--- funnel_counts: contacted = a first contact is recorded; engaged = engaged or completed).
+-- funnel_sums: contacted = a first contact is recorded; engaged = engaged or completed).
 -- Open referrals (referred, contacted or engaged, not yet closed) are their own stage;
 -- completed and the drop-outs are shares of the closed referrals (completed, declined, not
 -- contactable, did not attend), so open referrals never dilute completion. share_pct is
@@ -9,16 +9,25 @@
 -- parameters: $date_from, $date_to (inclusive), $pcns (empty = whole ICB).
 with
 
-referrals as (
-    select first_contact_date, status from main.referrals
+-- Counted per PCN code and latest status in one pass, then only the PCNs on the reference list
+-- kept: joining each referral to the list costs more than counting them.
+referrals_per_status as (
+    select pcn_code, status, count(*) as referrals, count(first_contact_date) as contacted
+    from main.referrals
     where referral_date between $date_from and $date_to
         and (len($pcns) = 0 or list_contains($pcns, pcn_code))
-        and pcn_code in (select pcn_code from main.pcns)
+    group by pcn_code, status
+),
+
+filtered as (
+    select status, referrals, contacted
+    from referrals_per_status
+    where pcn_code in (select pcn_code from main.pcns)
 ),
 
 counts as (
     select stages.*
-    from (select funnel_counts(first_contact_date, status) as stages from referrals)
+    from (select funnel_sums(status, referrals, contacted) as stages from filtered)
 ),
 
 stages as (

@@ -15,34 +15,40 @@ pcns as (
     where len($pcns) = 0 or list_contains($pcns, pcn_code)
 ),
 
-period_referrals as (
-    select pcn_code, status
+-- One pass over the period's referrals into a row per PCN code before any join: joining the
+-- referrals themselves to the PCNs costs many times more than counting them.
+referrals_per_code as (
+    select
+        pcn_code,
+        count(*) as referrals,
+        count(*) filter (where status = 'declined') as declined
     from main.referrals
     where referral_date between $date_from and $date_to
-),
-
-referrals as (
-    select period_referrals.*
-    from period_referrals
-    inner join pcns on pcns.pcn_code = period_referrals.pcn_code
+        and (len($pcns) = 0 or list_contains($pcns, pcn_code))
+    group by pcn_code
 ),
 
 unknown as (
-    select count(*) as unknown_pcn_referrals
-    from period_referrals
-    anti join main.pcns on main.pcns.pcn_code = period_referrals.pcn_code
+    select coalesce(sum(referrals), 0)::bigint as unknown_pcn_referrals
+    from referrals_per_code
+    anti join main.pcns on main.pcns.pcn_code = referrals_per_code.pcn_code
     where len($pcns) = 0
 ),
 
 per_pcn as (
-    select pcns.pcn_code, pcns.list_size, count(referrals.pcn_code) as referrals
+    select
+        pcns.pcn_code,
+        pcns.list_size,
+        coalesce(referrals_per_code.referrals, 0) as referrals,
+        coalesce(referrals_per_code.declined, 0) as declined
     from pcns
-    left join referrals on referrals.pcn_code = pcns.pcn_code
-    group by pcns.pcn_code, pcns.list_size
+    left join referrals_per_code on referrals_per_code.pcn_code = pcns.pcn_code
 ),
 
-pcn_totals as (
+totals as (
     select
+        coalesce(sum(referrals), 0)::bigint as referrals,
+        coalesce(sum(declined), 0)::bigint as declined,
         sum(list_size) as list_size,
         count(*) as pcns,
         count(*) filter (
@@ -52,27 +58,18 @@ pcn_totals as (
     from per_pcn
 ),
 
-referral_totals as (
-    select
-        count(*) as referrals,
-        count(*) filter (where status = 'declined') as declined
-    from referrals
-),
-
 final as (
     select
-        referral_totals.referrals,
-        pcn_totals.list_size,
-        rate_per_1000_a_year(referral_totals.referrals, pcn_totals.list_size, $days)
-            as rate_per_1000,
-        pcn_totals.pcns,
-        pcn_totals.pcns_in_band,
-        pcn_totals.pcns_in_band * 100.0 / nullif(pcn_totals.pcns, 0) as pcns_in_band_pct,
-        referral_totals.declined,
-        referral_totals.declined * 100.0 / nullif(referral_totals.referrals, 0)
-            as decline_rate_pct,
+        totals.referrals,
+        totals.list_size,
+        rate_per_1000_a_year(totals.referrals, totals.list_size, $days) as rate_per_1000,
+        totals.pcns,
+        totals.pcns_in_band,
+        totals.pcns_in_band * 100.0 / nullif(totals.pcns, 0) as pcns_in_band_pct,
+        totals.declined,
+        totals.declined * 100.0 / nullif(totals.referrals, 0) as decline_rate_pct,
         unknown.unknown_pcn_referrals
-    from referral_totals, pcn_totals, unknown
+    from totals, unknown
 )
 
 select * from final

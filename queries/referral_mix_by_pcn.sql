@@ -7,29 +7,29 @@ with
 
 pcns as (select pcn_code, pcn_name from main.pcns),
 
-referrals as (
-    select pcn_code, referral_source, reason from main.referrals
+-- Each margin counted straight from the period's referrals, one scan each: a
+-- cross-tabulation of PCN, source and reason has tens of thousands of cells, and counting into
+-- it cost twice the two margins (as did keeping the period's referrals between two counts).
+by_source as (
+    select pcn_code, referral_source, count(*)::hugeint as referrals
+    from main.referrals
     where referral_date between $date_from and $date_to
+    group by pcn_code, referral_source
 ),
 
--- One pass over the referrals, then both margins of the small result: grouping sets straight
--- on the referrals would scan them once per set.
-crosstab as (
-    select pcn_code, referral_source, reason, count(*) as referrals
-    from referrals
-    group by all
+by_reason as (
+    select pcn_code, reason, count(*)::hugeint as referrals
+    from main.referrals
+    where referral_date between $date_from and $date_to
+    group by pcn_code, reason
 ),
 
 counts as (
-    select
-        pcn_code,
-        case when grouping(referral_source) = 1 then 'reason' else 'referral_source' end
-            as dimension,
-        case when grouping(referral_source) = 1 then reason else referral_source end
-            as category,
-        sum(referrals) as referrals
-    from crosstab
-    group by grouping sets ((pcn_code, referral_source), (pcn_code, reason))
+    select pcn_code, 'referral_source' as dimension, referral_source as category, referrals
+    from by_source
+    union all
+    select pcn_code, 'reason' as dimension, reason as category, referrals
+    from by_reason
 ),
 
 final as (

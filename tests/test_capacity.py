@@ -213,6 +213,23 @@ def test_funding_share_counts_demand_by_service_funding(icb):
         assert (share, n) == (pytest.approx(100 / 9), 9)
 
 
+def test_funding_share_follows_the_referrals_pcn_and_the_icb_counts_every_onward_referral(icb):
+    with applying(OFF):
+        # An onward referral whose referral is not loaded has no PCN: the ICB counts it, no
+        # PCN does.
+        _onward(icb, ["R-not-loaded"], "ONL", service_id="S1", onward_date=date(2025, 6, 6))
+
+        def demand(pcns=()):
+            filters = SUMMER.model_copy(update={"pcns": pcns})
+            funding = queries.run(icb, "capacity_funding_share", capacity.params(filters))
+            return funding.set_index("funding")["demand"].to_dict()
+
+        assert demand() == {"funded": 7, "no_service_recorded": 2}
+        assert demand((ALPHA,)) == {"funded": 4, "no_service_recorded": 2}
+        assert demand((BETA,)) == {"funded": 2}
+        assert demand(("U99999",)) == {}
+
+
 def test_activities_roll_up_to_nihr_groups(icb):
     _onward(icb, _referrals(icb, BETA, 3, "RC"), "OC", activity="cooking")
     pairs = _gaps(icb)

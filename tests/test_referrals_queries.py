@@ -391,3 +391,68 @@ def test_the_rate_caption_says_which_list_sizes_it_used(con):
         "1 Apr 2025 to 1 Oct 2025). 1 PCN with no extract in the period uses the nearest one, "
         "dated 1 Jan 2024." in view.caption
     )
+
+
+def test_kpis_for_chosen_pcns_count_one_without_referrals_and_no_unknown_pcns(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 100, referral_date=date(2025, 6, 1), status="declined"),
+        *referrals("U99999", 40, referral_date=date(2025, 6, 1)),
+    )
+    chosen = FY.model_copy(update={"pcns": ("U00001", "U00003")})
+    kpis = run(pcns, "referral_kpis", chosen).iloc[0]
+    assert (kpis["referrals"], kpis["declined"], kpis["pcns"]) == (100, 100, 2)
+    assert kpis["list_size"] == 15_000
+    assert kpis["pcns_in_band"] == 1  # U00001 at 10 a year is in the band; U00003 at 0 is not
+    assert kpis["unknown_pcn_referrals"] == 0  # counted for the whole ICB only
+    assert run(pcns, "referral_kpis").iloc[0]["unknown_pcn_referrals"] == 40
+
+
+def test_kpis_and_funnels_of_a_period_without_referrals_are_zero(pcns):
+    add_rows(pcns, "referrals", *referrals("U00001", 5, referral_date=date(2025, 6, 1)))
+    empty = Filters(date_from=date(2020, 1, 1), date_to=date(2020, 12, 31))
+    kpis = run(pcns, "referral_kpis", empty).iloc[0]
+    assert (kpis["referrals"], kpis["declined"], kpis["pcns"]) == (0, 0, 3)
+    assert kpis["unknown_pcn_referrals"] == 0
+    funnel = run(pcns, "referral_funnel", empty)
+    assert funnel["people"].tolist() == [0] * 8
+    assert funnel["share_pct"].isna().all()
+    per_pcn = run(pcns, "pcn_funnel", empty)
+    assert per_pcn["pcn_code"].tolist() == ["U00001", "U00002", "U00003"]
+    assert (per_pcn[["referred", "contacted", "declined", "closed"]] == 0).all().all()
+
+
+def test_funnels_leave_out_unknown_pcns_and_follow_the_pcn_filter(pcns):
+    contact = date(2025, 6, 3)
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 3, status="engaged", first_contact_date=contact),
+        *referrals("U00002", 2, status="declined"),
+        *referrals("U99999", 7, status="completed", first_contact_date=contact),
+    )
+    icb = run(pcns, "referral_funnel").set_index("stage")["people"]
+    assert (icb["referred"], icb["contacted"], icb["engaged"], icb["completed"]) == (5, 3, 3, 0)
+    one = run(pcns, "referral_funnel", FY.model_copy(update={"pcns": ("U00002",)}))
+    one = one.set_index("stage")["people"]
+    assert (one["referred"], one["contacted"], one["declined"], one["open"]) == (2, 0, 2, 0)
+    per_pcn = run(pcns, "pcn_funnel").set_index("pcn_code")
+    assert list(per_pcn.index) == ["U00002", "U00001", "U00003"]  # by decline rate
+    assert per_pcn.loc["U00001", ["referred", "contacted", "engaged"]].tolist() == [3, 3, 3]
+
+
+def test_monthly_series_of_a_chosen_pcn_count_only_its_referrals(pcns):
+    add_rows(
+        pcns,
+        "referrals",
+        *referrals("U00001", 4, referral_date=date(2025, 4, 20)),
+        *referrals("U00002", 6, referral_date=date(2025, 4, 21)),
+        *referrals("U99999", 9, referral_date=date(2025, 4, 22)),
+    )
+    chosen = FY.model_copy(update={"pcns": ("U00003", "U00001")})
+    monthly = run(pcns, "monthly_referrals", chosen)
+    assert len(monthly) == 3 * 12
+    april = monthly.groupby("series", sort=False)["referrals"].first()
+    assert april.to_dict() == {"ICB": 10, "Quiet PCN": 0, "St Mary's PCN": 4}
+    assert monthly.groupby("series")["referrals"].sum().to_dict() == april.to_dict()

@@ -158,27 +158,41 @@ create or replace macro utilisation_sums(before_count, after_count) as
 create or replace macro is_unmet(result) as
     result in ('waitlisted', 'declined_no_capacity', 'service_closed');
 
--- Demand (onward referrals) and unmet demand: onward_monthly's columns, and capacity_gaps' for
--- its part months.
--- The referral funnel's stages, counted from each referral's latest status (an aggregate:
--- `select funnel_counts(first_contact_date, status).*`). Contacted: a first contact is
--- recorded; engaged: engaged or completed; open: referred, contacted or engaged; closed:
--- completed or one of the drop-outs (declined, not contactable, did not attend).
-create or replace macro funnel_counts(first_contact, status) as
+-- The referral funnel's stages, summed from referrals counted by their latest status: an
+-- aggregate over rows of one status each, `referrals` of them and `contacted` of those with a
+-- first contact recorded (`select funnel_sums(status, referrals, contacted).*` over
+-- `group by status` counts; counting a few such rows is far cheaper than testing every
+-- referral's status for each stage). Contacted: a first contact is recorded; engaged: engaged
+-- or completed; open: referred, contacted or engaged; closed: completed or one of the
+-- drop-outs (declined, not contactable, did not attend). Every stage is 0 over no rows.
+create or replace macro funnel_sums(status, referrals, contacted) as
     struct_pack(
-        referred := count(*),
-        contacted := count(first_contact),
-        engaged := count(*) filter (where status in ('engaged', 'completed')),
-        completed := count(*) filter (where status = 'completed'),
-        declined := count(*) filter (where status = 'declined'),
-        not_contactable := count(*) filter (where status = 'not_contactable'),
-        did_not_attend := count(*) filter (where status = 'did_not_attend'),
-        open := count(*) filter (where status in ('referred', 'contacted', 'engaged')),
-        closed := count(*) filter (
-            where status in ('completed', 'declined', 'not_contactable', 'did_not_attend')
-        )
+        referred := coalesce(sum(referrals), 0)::bigint,
+        contacted := coalesce(sum(contacted), 0)::bigint,
+        engaged := coalesce(
+            sum(referrals) filter (where status in ('engaged', 'completed')), 0
+        )::bigint,
+        completed := coalesce(sum(referrals) filter (where status = 'completed'), 0)::bigint,
+        declined := coalesce(sum(referrals) filter (where status = 'declined'), 0)::bigint,
+        not_contactable := coalesce(
+            sum(referrals) filter (where status = 'not_contactable'), 0
+        )::bigint,
+        did_not_attend := coalesce(
+            sum(referrals) filter (where status = 'did_not_attend'), 0
+        )::bigint,
+        open := coalesce(
+            sum(referrals) filter (where status in ('referred', 'contacted', 'engaged')), 0
+        )::bigint,
+        closed := coalesce(
+            sum(referrals) filter (
+                where status in ('completed', 'declined', 'not_contactable', 'did_not_attend')
+            ),
+            0
+        )::bigint
     );
 
+-- Demand (onward referrals) and unmet demand: onward_monthly's columns, and capacity_gaps' for
+-- its part months.
 create or replace macro onward_sums(result) as
     struct_pack(
         demand := count(*),
