@@ -194,6 +194,41 @@ def test_waits_count_people_still_waiting_censored_at_the_data_date(pcns):
     assert (summary["within_14"], summary["seen_14"]) == (10, 10)
 
 
+def test_the_selections_waits_are_the_per_pcn_waits_added_up_without_unknown_pcns(pcns):
+    day = date(2025, 6, 1)
+    contacted = [
+        {"referral_id": f"{pcn}-{days}", "pcn_code": pcn, "referral_date": day,
+         "first_contact_date": day + timedelta(days=days)}
+        for pcn, spread in (("U00001", range(1, 9)), ("U00002", range(4, 20, 2)))
+        for days in spread
+    ]  # fmt: skip
+    add_rows(
+        pcns,
+        "referrals",
+        *contacted,
+        {"referral_id": "closed", "pcn_code": "U00002", "referral_date": day,
+         "end_date": day + timedelta(days=3), "status": "declined"},
+        {"referral_id": "waiting", "pcn_code": "U00001", "referral_date": day},
+        *referrals("U99999", 9, referral_date=day, first_contact_date=day),
+    )  # fmt: skip
+    per_pcn = run(pcns, "wait_times")
+    assert set(per_pcn["pcn_code"]) == {"U00001", "U00002"}
+    for chosen in ((), ("U00001",), ("U00001", "U00003")):
+        filters = FY.model_copy(update={"pcns": chosen})
+        rows = per_pcn[per_pcn["pcn_code"].isin(chosen)] if chosen else per_pcn
+        added = rows.groupby(["days", "contacted"], as_index=False)[
+            ["referrals", "still_waiting"]].sum()  # fmt: skip
+        total = run(pcns, "wait_times_total", filters)
+        assert total.to_dict("records") == added.to_dict("records")
+    icb = run(pcns, "wait_times_total").set_index(["days", "contacted"])
+    # Censored: the closed referral at its end date (3 days), the one waiting at the data's
+    # date (19 June: 18 days); no referral of the unknown PCN is counted.
+    assert icb.loc[(3, False), "referrals"] == 1
+    assert icb.loc[(18, False), "still_waiting"] == 1
+    assert icb["referrals"].sum() == 18
+    assert (0, True) not in icb.index
+
+
 def test_the_waits_table_keeps_its_columns_in_one_order_in_every_process(pcns):
     # Its CSV once listed the figures in the order of a set of names, which differs between
     # processes: the same download had its columns shuffled from one day to the next.

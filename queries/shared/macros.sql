@@ -67,6 +67,35 @@ create or replace macro period_list_sizes(date_from, date_to) as table
     left join within using (pcn_code)
     left join nearest using (pcn_code);
 
+-- Each referral of a PCN on the reference list referred from date_from to date_to (inclusive)
+-- as a wait to first contact, for Kaplan-Meier estimates: `contacted` (an event at `days`)
+-- when a first contact is recorded; otherwise censored at its end date when it closed without
+-- contact, else at the data's date (the latest referral, contact or end date loaded), so people
+-- still waiting (`still_waiting`) count for as long as they have waited.
+create or replace macro referral_waits(date_from, date_to) as table
+    with
+    data_date as (
+        select greatest(max(referral_date), max(first_contact_date), max(end_date)) as as_of
+        from main.referrals
+    ),
+    referrals as (
+        select pcn_code, referral_date, first_contact_date, end_date
+        from main.referrals
+        where referral_date between date_from::date and date_to::date
+            and pcn_code in (select pcn_code from main.pcns)
+    )
+    select
+        referrals.pcn_code,
+        referrals.first_contact_date is not null as contacted,
+        referrals.first_contact_date is null and referrals.end_date is null as still_waiting,
+        greatest(
+            coalesce(referrals.first_contact_date, referrals.end_date, data_date.as_of)
+                - referrals.referral_date,
+            0
+        ) as days
+    from referrals
+    cross join data_date;
+
 -- Events per 1,000 people a year: events / people x 1,000, annualised over a period of `days`
 -- days (x 365 / days, so a whole year counts as one year). The referral rate per 1,000
 -- registered patients a year, and any rate against a population.
