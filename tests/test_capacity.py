@@ -144,6 +144,28 @@ def test_onward_referrals_follow_the_period_by_onward_date_and_pcn_filter(icb):
     assert beta_only.index.tolist() == [(BETA, "walking")]
 
 
+def test_the_demand_total_is_what_the_pairs_add_up_to_in_whole_and_part_months(icb):
+    # The Overview's tile reads the totals alone: they must be the gaps' pairs added up,
+    # for whole months (pre-summed), part months (from the facts) and a PCN filter.
+    beta = _referrals(icb, BETA, 1, "RX")
+    _onward(icb, beta, "OX", service_id="S1", onward_date=date(2025, 7, 15), result="waitlisted")
+    for filters in (
+        SUMMER,
+        Filters(date_from=date(2025, 6, 10), date_to=date(2025, 7, 20)),
+        Filters(date_from=date(2025, 6, 20), date_to=date(2025, 6, 20)),
+        SUMMER.model_copy(update={"pcns": (BETA,)}),
+        SUMMER.model_copy(update={"pcns": ("U99999",)}),
+    ):
+        pairs = _gaps(icb, filters)
+        total = queries.run(icb, "capacity_demand_total", capacity.params(filters)).iloc[0]
+        assert (total["demand"], total["unmet"]) == (
+            pairs["demand"].sum(),
+            pairs["unmet"].sum(),
+        ), filters
+    summer = queries.run(icb, "capacity_demand_total", capacity.params(SUMMER)).iloc[0]
+    assert (summer["demand"], summer["unmet"]) == (9, 4)
+
+
 def test_monthly_drilldown_shows_every_month_of_the_period(icb):
     months = queries.run(
         icb, "capacity_monthly", {**SUMMER.params(), "pcn": ALPHA, "activity": "gardening"}

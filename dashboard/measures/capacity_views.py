@@ -333,8 +333,7 @@ def group_messages(run: Runner, filters: Filters, shown: pd.DataFrame) -> list[s
 
 def overview_tiles(run: Runner, filters: Filters) -> list[Tile]:
     """The Overview's capacity tile: the share of onward referrals that went unmet."""
-    pairs = _pairs(run, filters)
-    unmet, demand = pairs["unmet"].sum(), pairs["demand"].sum()
+    unmet, demand = run("capacity_demand_total", params(filters)).iloc[0][["unmet", "demand"]]
     return [
         Tile(
             "VCSE onward referrals unmet",
