@@ -137,27 +137,25 @@ def clear_views() -> None:
 _PACK_MAKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="board-pack")
 
 
-def _make_pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
+def _made(
+    make: Callable[..., Pack], snapshot: str, filters: Filters, named: frozenset[str] | None
+) -> Pack:
     # Its queries through the pages' cache: after the pages, a pack runs few of its own.
     cursor = _connection(snapshot).cursor()
     try:
-        return report.build_pack(cursor, filters, Scope(named), run=_runner(snapshot))
+        return make(cursor, filters, Scope(named), run=_runner(snapshot))
     finally:
         cursor.close()
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _pack(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Future[Pack]:
-    return _PACK_MAKER.submit(_make_pack, snapshot, filters, named)
+    return _PACK_MAKER.submit(_made, report.build_pack, snapshot, filters, named)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _front_sheet(snapshot: str, filters: Filters, named: frozenset[str] | None) -> Pack:
-    cursor = _connection(snapshot).cursor()
-    try:
-        return report.front_sheet(cursor, filters, Scope(named), run=_runner(snapshot))
-    finally:
-        cursor.close()
+    return _made(report.front_sheet, snapshot, filters, named)
 
 
 def front_sheet(filters: Filters) -> Pack:
