@@ -169,8 +169,7 @@ def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str
                 if path != "data":
                     _navigate(page, path, title)
             # Presentation mode (the last page visited) makes its slides in the background:
-            # wait for them, so that
-            # the timed runs do not share the server with that work.
+            # wait for them, so that the timed runs do not share the server with that work.
             page.get_by_test_id("stMain").get_by_role("button", name="Next").click()
             page.get_by_text("slide 2 of").wait_for(timeout=_TIMEOUT_MS)
             warm.close()
