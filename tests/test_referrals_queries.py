@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard.measures import queries, waits
@@ -227,6 +229,30 @@ def test_the_selections_waits_are_the_per_pcn_waits_added_up_without_unknown_pcn
     assert icb.loc[(18, False), "still_waiting"] == 1
     assert icb["referrals"].sum() == 18
     assert (0, True) not in icb.index
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_headline_wait_is_the_per_pcn_estimate_of_one_group_to_the_last_bit(seed):
+    # The headline works the Kaplan-Meier estimate out on its own; the per-PCN table by
+    # group. Both must give the same figures, exactly, or a PCN's row and its tile disagree.
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 300))
+    times = (
+        pd.DataFrame(
+            {
+                "days": rng.integers(0, 120, rows),
+                "contacted": rng.random(rows) < [0.0, 1.0, 0.5, 0.9, 0.2, 0.7][seed],
+                "referrals": rng.integers(1, 40, rows),
+            }
+        )
+        .groupby(["days", "contacted"], as_index=False)["referrals"]
+        .sum()
+    )
+    times["still_waiting"] = times["referrals"].where(~times["contacted"], 0) // 2
+    grouped = waits._summarise_by(times.assign(_all=0), ["_all"]).drop(columns="_all")
+    alone = pd.DataFrame([waits._summarise(times)])
+    pd.testing.assert_frame_equal(alone[grouped.columns], grouped, check_exact=True)
+    assert list(alone.columns) == list(grouped.columns)
 
 
 def test_the_waits_table_keeps_its_columns_in_one_order_in_every_process(pcns):
