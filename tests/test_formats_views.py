@@ -60,7 +60,13 @@ def surfaces(run, filters: Filters):
     ]
     sentences = [
         reach.route_finding(run, filters, band),
-        *referrals.key_messages(run, filters, band),
+        *referrals.key_messages(
+            run,
+            filters,
+            band,
+            referrals.headline(run, filters, band),
+            referrals.rate_funnel_view(run, filters, band),
+        ),
         outcomes_views.followup_warning(run, filters),
         outcomes_views.meaningful_note(),
     ]

@@ -372,9 +372,11 @@ def rate_funnel_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     )
 
 
-def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str, ...]:
-    """What a board slide or presentation says about referrals, from shown figures only."""
-    now = headline(run, filters, band)
+def key_messages(
+    run: Runner, filters: Filters, band: ReferralBand, now: dict[str, Any], funnel: View
+) -> tuple[str, ...]:
+    """What a board slide or presentation says about referrals, from shown figures only:
+    `now` is the period's `headline`, `funnel` its `rate_funnel_view` (the slide has both)."""
     before = headline(run, filters.previous(), band)
     rates = rate_table(run, filters, band)
     first = f"{now['referrals_text']} referrals in the period"
@@ -393,7 +395,7 @@ def key_messages(run: Runner, filters: Filters, band: ReferralBand) -> tuple[str
         f"{below} of {len(rates)} PCNs refer below the planning band "
         f"({band.low_per_1000:g}-{band.high_per_1000:g} per 1,000 a year)",
     ]
-    messages += rate_funnel_view(run, filters, band).messages
+    messages += funnel.messages
     if now["median_wait_days"] is not None and now["decline_rate_pct"] is not None:
         messages.append(
             f"Median wait from referral to first contact {formats.number(now['median_wait_days'])} "

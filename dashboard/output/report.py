@@ -134,7 +134,8 @@ def title_lines(
 # The four questions -----------------------------------------------------------------------------
 
 
-def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
+def referrals_part(run: Runner, filters: Filters, band: ReferralBand, monthly: View) -> Part:
+    """The rates against the band, and the trend (`monthly`: the trend's `monthly_view`)."""
     rates = referrals.rate_view(run, filters, band, "report_rate_by_pcn")
     funnel = referrals.rate_funnel_view(run, filters, band)
     now = referrals.headline(run, filters, band)
@@ -166,7 +167,7 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     )
     slide = Slide(
         title=rates.title,
-        messages=referrals.key_messages(run, filters, band),
+        messages=referrals.key_messages(run, filters, band, now, funnel),
         figure=funnel.figure,
         withheld=funnel.withheld or rates.withheld,
         notes=f"{referrals.slide_notes(band)} {control_limits.FUNNEL_NOTE}",
@@ -177,7 +178,7 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
     rate = now["rate_per_1000"]
     positions = rates.shown.frame["band_position"].value_counts()
     if now["referrals"] == 0:
-        return Part((slide, trend_slide(run, filters, band)), "Referrals: none in the period.")
+        return Part((slide, trend_slide(monthly, band)), "Referrals: none in the period.")
     summary = (
         f"Referrals: {now['referrals_text']} referrals, "
         + (f"{rate:.1f}" if rate is not None else "a withheld number of")
@@ -186,7 +187,7 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand) -> Part:
         + f"refer below the planning band of {band_text} per 1,000 a year, "
         + f"{positions.get('within', 0)} within it and {positions.get('above', 0)} above it."
     )
-    return Part((slide, trend_slide(run, filters, band)), summary)
+    return Part((slide, trend_slide(monthly, band)), summary)
 
 
 def trend_filters(run: Runner, filters: Filters) -> Filters:
@@ -224,8 +225,8 @@ HIT_AND_MISS = (
 )
 
 
-def trend_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
-    monthly = referrals_monthly.monthly_view(run, trend_filters(run, filters), band)
+def trend_slide(monthly: View, band: ReferralBand) -> Slide:
+    """The XmR chart of `monthly`, the trend's monthly view (`trend_filters`)."""
     months = monthly.shown.frame
     chart = slide_charts.xmr_points(months) if len(months) else pd.DataFrame()
     if len(chart) < 2:
@@ -558,11 +559,12 @@ def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
 # Executive summary and appendix -----------------------------------------------------------------
 
 
-def ask_of_the_board(run: Runner, filters: Filters, band: ReferralBand, paper: BoardPaper) -> str:
-    """The decision or assurance asked: the settings' words, else worded from the SPC."""
+def ask_of_the_board(monthly: View, band: ReferralBand, paper: BoardPaper) -> str:
+    """The decision or assurance asked: the settings' words, else worded from the SPC of
+    `monthly`, the trend's monthly view."""
     if paper.ask:
         return paper.ask
-    months = referrals_monthly.monthly_view(run, trend_filters(run, filters), band).shown.frame
+    months = monthly.shown.frame
     chart = slide_charts.xmr_points(months) if len(months) else pd.DataFrame()
     level = "limited"
     if len(chart) >= 2:
@@ -682,14 +684,16 @@ def build_pack(
     run = masked(run or queries.runner(con), scope)
     settings = load_settings()
     band, paper = settings.referral_band, settings.board_paper
+    # The trend's months serve its slide and the ask of the board: made once.
+    monthly = referrals_monthly.monthly_view(run, trend_filters(run, filters), band)
     parts = [
-        referrals_part(run, filters, band),
+        referrals_part(run, filters, band, monthly),
         outcomes_part(run, filters),
         utilisation_part(run, filters),
         capacity_part(run, filters),
     ]
     body = [
-        executive_summary(parts, ask_of_the_board(run, filters, band, paper)),
+        executive_summary(parts, ask_of_the_board(monthly, band, paper)),
         *(slide for part in parts for slide in part.slides),
         equity_slide(run, filters, band),
         data_quality_slide(con),
