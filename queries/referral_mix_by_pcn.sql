@@ -11,14 +11,14 @@ pcns as (select pcn_code, pcn_name from main.pcns),
 -- cross-tabulation of PCN, source and reason has tens of thousands of cells, and counting into
 -- it cost twice the two margins (as did keeping the period's referrals between two counts).
 by_source as (
-    select pcn_code, referral_source, count(*)::hugeint as referrals
+    select pcn_code, referral_source, count(*) as referrals
     from main.referrals
     where referral_date between $date_from and $date_to
     group by pcn_code, referral_source
 ),
 
 by_reason as (
-    select pcn_code, reason, count(*)::hugeint as referrals
+    select pcn_code, reason, count(*) as referrals
     from main.referrals
     where referral_date between $date_from and $date_to
     group by pcn_code, reason
