@@ -1,5 +1,6 @@
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -36,7 +37,7 @@ def pack():
             boardpack.Slide(
                 "4 of 30 PCNs refer below the planning band",
                 ("Referral rate rose 14% on last year", "Median wait 12 days"),
-                figure=charts.empty("rates"),
+                draw=lambda: charts.empty("rates"),
                 notes="Rate: referrals / list size x 1,000, annualised.",
                 section="1. Are enough people referred?",
                 badges=(boardpack.Badge("Variation: common cause", "#7B7D7D"),),
@@ -423,3 +424,65 @@ def test_the_paper_writes_ranges_with_a_dash_and_negatives_with_a_minus():
     assert plain("band 8-12 (0.8%-1.2% of the list); change -17%, £-111") == (
         "band 8–12 (0.8%–1.2% of the list); change −17%, −£111"
     )
+
+
+def test_a_pack_is_made_without_drawing_a_chart_and_each_chart_is_drawn_once(
+    synthetic_db, monkeypatch
+):
+    # Presentation mode shows the executive summary the moment its sentences are known; a
+    # slide's chart is drawn when the slide is shown or exported, not before.
+    import plotly.graph_objects as go
+
+    drawn = []
+    made = go.Figure.__init__
+
+    def counted(figure, *args, **kwargs):
+        drawn.append(figure)
+        made(figure, *args, **kwargs)
+
+    with store.open_db(synthetic_db, read_only=True) as con:
+        monkeypatch.setattr(go.Figure, "__init__", counted)
+        pack = report.build_pack(con, summary.resolve_filters(con))
+        assert drawn == [], "building the pack drew charts"
+        funnel = pack.slides[1]
+        assert funnel.figure is funnel.figure, "a slide's chart is drawn once, then kept"
+        assert drawn, "showing a chart slide draws its chart"
+        assert len(funnel.figure.data) > 1
+        monkeypatch.undo()
+
+
+def _views_made(con, filters) -> list:
+    """Every View the packs for `filters` build."""
+    from dashboard.measures import view
+
+    made = []
+
+    @dataclass(frozen=True)
+    class Recorded(view.View):
+        def __post_init__(self):
+            made.append(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(view, "View", Recorded)
+        for chosen in filters:
+            report.build_pack(con, chosen)
+    return made
+
+
+def test_a_views_title_known_before_its_chart_is_the_title_it_is_drawn_with(synthetic_db, tiny_icb):
+    from dashboard.measures.view import plain_title
+
+    with store.open_db(synthetic_db, read_only=True) as con:
+        whole = summary.resolve_filters(con)
+        pcn = con.execute("select min(pcn_code) from pcns").fetchone()[0]
+        made = _views_made(con, [
+            whole,
+            whole.model_copy(update={"pcns": (pcn,)}),
+            whole.model_copy(update={"date_from": date(2031, 1, 1), "date_to": date(2031, 1, 31)}),
+        ])  # fmt: skip
+    made += _views_made(tiny_icb, [Filters(date_from=date(2025, 4, 1), date_to=date(2026, 3, 31))])
+    headed = [made_view for made_view in made if made_view.heading is not None]
+    assert len({made_view.key for made_view in headed}) >= 7
+    for made_view in headed:
+        drawn = plain_title(made_view.figure.layout.title.text or "")
+        assert made_view.title == drawn, made_view.key

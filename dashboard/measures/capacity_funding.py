@@ -48,6 +48,7 @@ def funding_view(run: Runner, filters: Filters) -> View:
         funding,
         FUNDING_RULES,
         lambda shown: capacity_charts.funding_bars(shown, FUNDING_LABELS, title),
+        title=title,
         caption="Taken up (in the CSV): attended or accepted by the service.",
     )
 

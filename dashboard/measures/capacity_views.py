@@ -301,6 +301,7 @@ def group_view(run: Runner, filters: Filters, key: str = "capacity_by_group") ->
         GAP_RULES.within(groups.columns),
         lambda shown: capacity_charts.group_bars(shown, title(shown)),
         derive=_with_gap,
+        title=title,
         caption="The four NIHR activity groups: advice and guidance, natural world, arts and "
         "creativity, sport and exercise. Cooking, healthy eating, volunteering and other "
         "activities count as Other.",

@@ -163,6 +163,7 @@ def star_view(run: Runner, filters: Filters, key: str = "outcomes_star_domains")
             shown, "domain", "mean_baseline", "mean_followup", star_headline(shown),
             "Mean score (1-5)",
         ),
+        title=star_headline,
         caption=f"n = {people} (the most on any domain; rounded to 5).",
         messages=lambda shown: star_messages(shown, people),
     )  # fmt: skip

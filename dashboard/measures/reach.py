@@ -213,6 +213,7 @@ def equity_views(run: Runner, filters: Filters, band: ReferralBand) -> list[View
                 lambda shown, d=dimension, s=subtitle: rc.equity_bars(
                     shown, d, overall, equity_title(shown, d), s
                 ),
+                title=lambda shown, d=dimension: equity_title(shown, d),
                 caption=caption,
             )
         )

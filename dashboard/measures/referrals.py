@@ -343,6 +343,7 @@ def rate_view(run: Runner, filters: Filters, band: ReferralBand, key: str) -> Vi
         RATE_RULES,
         draw,
         derive=_rank_rates(rates, band),
+        title=rate_title,
         caption=caption,
     )
 

@@ -33,6 +33,10 @@ def monthly_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     months = months.assign(patient_years=patient_years(months["list_size"], months["days"]))
     selection = months[months["series"] != "ICB"]
     total = (selection if len(selection) else months)["referrals"].sum()
+
+    def title(shown: pd.DataFrame) -> str:
+        return monthly_title(shown) if len(shown) else "No months in the period"
+
     return build(
         "monthly_referrals",
         months,
@@ -41,9 +45,10 @@ def monthly_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
             shown,
             band.low_per_1000,
             band.high_per_1000,
-            monthly_title(shown) if len(shown) else "No months in the period",
+            title(shown),
             f"n = {count_text(total)} referrals; planning band shaded; financial years marked",
         ),
+        title=title,
         caption=lambda shown: (
             "A month cut by the period is annualised over its days inside the "
             "period. With PCNs selected, the ICB rate is the dashed line. "

@@ -169,6 +169,7 @@ def before_after_view(run: Runner, filters: Filters, window: int | None = None) 
         lambda shown: charts.before_after(
             shown, headline(shown, window), people_subtitle(exact, window)
         ),
+        title=lambda shown: headline(shown, window),
         caption="Mean events per person in each window, for people with both windows; bars "
         f"show 95% confidence intervals. {window_sentence(window)}",
         messages=lambda shown: _messages(run, filters, window, shown),

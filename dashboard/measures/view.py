@@ -4,6 +4,10 @@ Every page, presentation mode, the board pack and `summary --json` take their nu
 Views and Tiles built here, by the domain modules, through `build`: it passes the query's
 frame through the disclosure gate first and hands the chart builder only the shown frame, so
 no exact count can reach a chart, a CSV or a slide. A View keeps no exact data.
+
+A View's figure is drawn the first time something asks for it, not when the View is built:
+a board pack's executive summary needs every view's figures and headline, not their charts,
+and a slide's chart is drawn when the slide is shown or exported.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -27,10 +32,15 @@ class View:
     the key messages a slide or presentation shows beside it."""
 
     key: str
-    figure: go.Figure
+    draw: Callable[[], go.Figure]  # the figure, drawn once, when first asked for
     shown: Disclosed
     caption: str | None = None
     messages: tuple[str, ...] = ()
+    heading: str | None = None  # the chart's title, when known without drawing it
+
+    @property
+    def figure(self) -> go.Figure:
+        return self.draw()
 
     @property
     def withheld(self) -> bool:
@@ -39,7 +49,7 @@ class View:
     @property
     def title(self) -> str:
         """The chart's title as plain text, for a slide heading."""
-        return plain_title(self.figure.layout.title.text or "")
+        return plain_title(self.heading or self.figure.layout.title.text or "")
 
 
 def plain_title(title: str) -> str:
@@ -68,20 +78,27 @@ def build(
     draw: Callable[[pd.DataFrame], go.Figure],
     *,
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    title: Text = None,
     caption: Text = None,
     messages: Callable[[pd.DataFrame], Sequence[str]] | Sequence[str] = (),
     policy: Policy | None = None,
 ) -> View:
-    """A View whose chart, caption and messages are made from `data` after the disclosure
-    gate, never before. `derive` adds columns computed from the shown values (a band
-    position, a rank) before anything is drawn; it keeps the rows as they are."""
+    """A View whose chart, title, caption and messages are made from `data` after the
+    disclosure gate, never before. `derive` adds columns computed from the shown values (a
+    band position, a rank) before anything is drawn; it keeps the rows as they are. `title`
+    is the title `draw` gives the chart, for a View whose title is read without its chart."""
     shown = disclose(data, rules, policy)
     if derive is not None:
         frame = derive(shown.frame.copy())
         withheld = shown.withheld.reindex(columns=frame.columns, fill_value=False)
         shown = Disclosed(frame, withheld)
+    if callable(title):
+        title = title(shown.frame)
     if callable(caption):
         caption = caption(shown.frame)
     if callable(messages):
         messages = messages(shown.frame)
-    return View(key, draw(shown.frame), shown, caption, tuple(messages))
+    # Drawn from a copy, so that what a caller does to the shown frame meanwhile (or the chart
+    # to its own) cannot change the chart or the CSV.
+    frame = shown.frame.copy()
+    return View(key, cache(lambda: draw(frame)), shown, caption, tuple(messages), title)

@@ -47,7 +47,7 @@ class Badge:
 class Slide:
     title: str  # the headline: the finding, said once
     messages: tuple[str, ...] = ()
-    figure: go.Figure | None = None
+    draw: Callable[[], go.Figure] | None = None  # the chart, drawn when shown or exported
     table: pd.DataFrame | None = None
     notes: str = ""
     withheld: bool = False  # the chart or table hides a small number
@@ -56,6 +56,10 @@ class Slide:
     alt_text: str = ""  # what the chart shows, for a screen reader
     ask: str = ""  # the decision or assurance asked of the board
     definitions: tuple[tuple[str, str], ...] = ()  # the appendix: term, definition
+
+    @property
+    def figure(self) -> go.Figure | None:
+        return None if self.draw is None else self.draw()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
 import duckdb
 import pandas as pd
@@ -168,7 +169,7 @@ def referrals_part(run: Runner, filters: Filters, band: ReferralBand, monthly: V
     slide = Slide(
         title=rates.title,
         messages=referrals.key_messages(run, filters, band, now, funnel),
-        figure=funnel.figure,
+        draw=funnel.draw,
         withheld=funnel.withheld or rates.withheld,
         notes=f"{referrals.slide_notes(band)} {control_limits.FUNNEL_NOTE}",
         section=SECTIONS["referrals"],
@@ -231,7 +232,7 @@ def trend_slide(monthly: View, band: ReferralBand) -> Slide:
     chart = slide_charts.xmr_points(months) if len(months) else pd.DataFrame()
     if len(chart) < 2:
         return Slide(
-            "Too few months to show a trend", section=SECTIONS["trend"], figure=monthly.figure,
+            "Too few months to show a trend", section=SECTIONS["trend"], draw=monthly.draw,
             alt_text="Monthly referrals chart with too few months for an XmR chart.",
         )  # fmt: skip
     variation = slide_charts.variation_badge(chart)
@@ -257,7 +258,7 @@ def trend_slide(monthly: View, band: ReferralBand) -> Slide:
     return Slide(
         title=f"Monthly referral rate: {variation[0].lower()}, {against[0]}",
         messages=tuple(messages),
-        figure=slide_charts.with_xmr(monthly.figure, chart),
+        draw=cache(lambda: slide_charts.with_xmr(monthly.figure, chart)),
         withheld=monthly.withheld,
         notes=(
             "XmR chart (NHS England, Making Data Count): the mean and process limits at the "
@@ -319,7 +320,7 @@ def outcomes_part(run: Runner, filters: Filters) -> Part:
     slide = Slide(
         title=star.title,
         messages=star.messages,
-        figure=star.figure,
+        draw=star.draw,
         withheld=star.withheld,
         notes="Wellbeing Star: the person and their link worker score 8 domains from 1 to 5. "
         "Paired baseline and follow-up scores only. Improved: a higher score at follow-up. "
@@ -357,7 +358,7 @@ def utilisation_part(run: Runner, filters: Filters) -> Part:
     slide = Slide(
         title=before_after.title,
         messages=before_after.messages,
-        figure=before_after.figure,
+        draw=before_after.draw,
         withheld=before_after.withheld,
         notes=utilisation.SLIDE_NOTES,
         section=SECTIONS["utilisation"],
@@ -413,7 +414,7 @@ def finance_slide(run: Runner, filters: Filters, window: int | None) -> tuple[Sl
     slide = Slide(
         title=title,
         messages=tuple(messages),
-        figure=cost.figure,
+        draw=cost.draw,
         withheld=cost.withheld,
         notes="Cost: the shown mean events per person times the unit cost, summed over the "
         "three settings; the total: the change per person times the people shown in each "
@@ -470,7 +471,7 @@ def capacity_part(run: Runner, filters: Filters) -> Part:
     slide = Slide(
         title=group.title,
         messages=(*group.messages[1:], funding.title, ending),
-        figure=group.figure,
+        draw=group.draw,
         withheld=group.withheld or funding.withheld,
         notes="Demand: onward referrals (PCN of the referral, activity of the onward referral). "
         "Capacity: the places open services serving the PCN offered in every month of the "
@@ -505,7 +506,7 @@ def equity_slide(run: Runner, filters: Filters, band: ReferralBand) -> Slide:
         # The routes' examples are in the notes: the headline stays two lines.
         title=re.sub(r" \([^)]*\)", "", route or imd.title).rstrip("."),
         messages=tuple(view.title for view in views[:3]),
-        figure=imd.figure,
+        draw=imd.draw,
         withheld=any(view.withheld for view in views[:3]),
         notes="Rates by index of multiple deprivation (IMD) quintile, age band and sex use the "
         "registered population in each group from the pcns extract. Clinical route: GP, "
