@@ -257,3 +257,20 @@ def test_the_small_pcn_figures_are_withheld_not_shown(con):
     assert "fewer than 8 people" in tile.help
     [gp_row, *_] = utilisation_summary.summary_section(runner(con), small)
     assert gp_row["n_people"] == MARK and gp_row["pct_change"] == MARK
+
+
+def test_a_runner_works_the_summary_out_once_and_each_caller_gets_its_own_copy(con):
+    # The board pack asks for the same before/after summary from several slides: worked out
+    # once per runner, and never changed by what one of them does to its copy.
+    people(con, "P", 20, before=4, after=2)
+    run = runner(con)
+    window = utilisation.chosen_window(run, PERIOD, None)
+    first = utilisation.exact_summary(run, PERIOD, window)
+    first["n_people"] = -1
+    again = utilisation.exact_summary(run, PERIOD, window)
+    assert gp(again)["n_people"] == 20
+    assert again is not first
+
+    people(con, "Q", 20, before=4, after=2)  # more people loaded
+    assert gp(utilisation.exact_summary(run, PERIOD, window))["n_people"] == 20, "worked out once"
+    assert gp(utilisation.exact_summary(runner(con), PERIOD, window))["n_people"] == 40

@@ -31,7 +31,7 @@ from dashboard.measures.disclosure import (
 )
 from dashboard.measures.filters import Filters
 from dashboard.measures.statistics import byars_interval, wilson_interval
-from dashboard.measures.view import Runner, Tile, View, build
+from dashboard.measures.view import Runner, Tile, View, build, once
 from dashboard.settings import ReferralBand
 
 RATE_DEFINITION = (
@@ -61,7 +61,12 @@ def _band_position(rate: pd.Series, band: ReferralBand) -> pd.Series:
 
 
 def headline(run: Runner, filters: Filters, band: ReferralBand) -> dict[str, Any]:
-    """The shown headline figures of a period: referrals, rate, PCNs in band, wait, declines."""
+    """The shown headline figures of a period: referrals, rate, PCNs in band, wait, declines.
+    Worked out once per runner: the board pack and the Referrals page ask in several places."""
+    return once(run, ("referral headline", filters, band), lambda: _headline(run, filters, band))
+
+
+def _headline(run: Runner, filters: Filters, band: ReferralBand) -> dict[str, Any]:
     kpis = run("referral_kpis", params(filters, band)).iloc[0]
     rates = rate_table(run, filters, band)
     in_scope = rates[rates["selected"]] if filters.pcns else rates

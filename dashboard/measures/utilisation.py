@@ -33,7 +33,7 @@ from dashboard.measures.utilisation_figures import (
     sums_params,
     window_phrase,
 )
-from dashboard.measures.view import Runner, Tile, View, build
+from dashboard.measures.view import Runner, Tile, View, build, once
 
 DIGITS = 3  # events per person and their changes
 COUNTS = ("n_people", "sum_before", "sum_after")
@@ -68,7 +68,7 @@ def chosen_window(run: Runner, filters: Filters, window: int | None) -> int | No
 
 
 def has_data(run: Runner, filters: Filters) -> bool:
-    return not figures.summarise(_sums(run, filters), pcns=filters.pcns).empty
+    return not exact_summary(run, filters, None).empty
 
 
 # Before and after -----------------------------------------------------------------------------
@@ -108,7 +108,13 @@ def _changes(exact: pd.DataFrame):
 
 
 def exact_summary(run, filters, window, cohort="referred") -> pd.DataFrame:
-    return figures.summarise(_sums(run, filters), cohort, filters.pcns, window)
+    # Worked out once: a page or the board pack asks for it many times (a copy each, as the
+    # callers make frames from it).
+    return once(
+        run,
+        ("utilisation summary", filters, window, cohort),
+        lambda: figures.summarise(_sums(run, filters), cohort, filters.pcns, window),
+    ).copy()
 
 
 def _summary_view(key: str, exact: pd.DataFrame, draw, keep=(), **extra) -> View:

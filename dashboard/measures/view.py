@@ -13,10 +13,11 @@ and a slide's chart is drawn when the slide is shown or exported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,6 +25,19 @@ import plotly.graph_objects as go
 from dashboard.measures.disclosure import Disclosed, Policy, Rules, disclose
 
 Runner = Callable[[str, Mapping[str, Any]], pd.DataFrame]
+Made = TypeVar("Made")
+
+_ONCE: WeakKeyDictionary[Runner, dict[Hashable, Any]] = WeakKeyDictionary()
+
+
+def once(run: Runner, key: Hashable, make: Callable[[], Made]) -> Made:
+    """`make()` once per `run` and `key`, for figures several views of one page or board pack
+    work out from the same query result (a runner lives as long as its page run or pack).
+    What comes back is shared: read it, never change it."""
+    made = _ONCE.setdefault(run, {})
+    if key not in made:
+        made[key] = make()
+    return made[key]
 
 
 @dataclass(frozen=True)
