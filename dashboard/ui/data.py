@@ -114,6 +114,10 @@ def _built(
     return _maker(run, *args)
 
 
+def _name(maker: Callable[..., Any]) -> str:
+    return f"{maker.__module__}.{maker.__qualname__}"
+
+
 def built(maker: Callable[..., Result], *args: Any) -> Result:
     """`maker(query, *args)`: a measures function's result (a view with its figure, tiles, a
     table) on the pinned snapshot and the session's scope, made once and shared by every
@@ -122,7 +126,24 @@ def built(maker: Callable[..., Result], *args: Any) -> Result:
 
     Shared, not copied: what comes back is read, never changed. A new snapshot or another
     scope is another entry, so a pcn user never sees a result made for anyone else."""
-    return _built(pinned(), scope().named, f"{maker.__module__}.{maker.__qualname__}", args, maker)
+    return _built(pinned(), scope().named, _name(maker), args, maker)
+
+
+# A page's views are made side by side, two at a time: most of a view's time is DuckDB's, which
+# runs outside Python's lock, so one view's queries overlap another's Python (Overview at 1M:
+# 0.28 -> 0.24 s; three at a time gained nothing more on 2 cores).
+_VIEW_MAKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="views")
+
+
+def built_together(*calls: tuple[Callable[..., Any], ...]) -> list[Any]:
+    """`built(maker, *args)` for each `(maker, *args)` in `calls`, made side by side; the
+    results in the order asked. For a page that draws them all."""
+    key = (pinned(), scope().named)
+    made = [
+        _VIEW_MAKERS.submit(_built, *key, _name(maker), tuple(args), maker)
+        for maker, *args in calls
+    ]
+    return [future.result() for future in made]
 
 
 def clear_views() -> None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.measures import capacity_views, outcomes_views, referrals, utilisation
 from dashboard.settings import load_settings
-from dashboard.ui.data import built
+from dashboard.ui.data import built, built_together
 from dashboard.ui.filters import current_filters, period_caption
 from dashboard.ui.frame import board_pack_downloads, draw_tiles, draw_view, no_data_message
 
@@ -18,6 +18,13 @@ if not built(referrals.has_referrals, filters, band):
     no_data_message()
     st.stop()
 
+kpis, rates, outcome_tiles, use_tiles, capacity_tiles = built_together(
+    (referrals.kpi_tiles, filters, band),
+    (referrals.rate_view, filters, band, "overview_rate_by_pcn"),
+    (outcomes_views.overview_tiles, filters),
+    (utilisation.overview_tiles, filters),
+    (capacity_views.overview_tiles, filters),
+)
 board_pack_downloads(filters)
 st.page_link(
     "views/present.py",
@@ -27,8 +34,8 @@ st.page_link(
 )
 
 st.header("Referrals")
-draw_tiles(built(referrals.kpi_tiles, filters, band))
-draw_view(built(referrals.rate_view, filters, band, "overview_rate_by_pcn"))
+draw_tiles(kpis)
+draw_view(rates)
 st.page_link(
     "views/referrals.py",
     label="Trend, funnel, waits and who is reached: the Referrals page",
@@ -36,10 +43,4 @@ st.page_link(
 )
 
 st.header("Outcomes, utilisation and capacity")
-draw_tiles(
-    [
-        *built(outcomes_views.overview_tiles, filters),
-        *built(utilisation.overview_tiles, filters),
-        *built(capacity_views.overview_tiles, filters),
-    ]
-)
+draw_tiles([*outcome_tiles, *use_tiles, *capacity_tiles])
