@@ -299,8 +299,14 @@ def _differences(exact: pd.DataFrame):
 
 def did_view(run: Runner, filters: Filters, window: int | None = None) -> View:
     """The naive change beside the difference in differences, per setting, both cohorts on
-    the same window length."""
+    the same window length. Made once per runner: the before/after slide's messages and the
+    finance slide's caveat both read it."""
     window = chosen_window(run, filters, window)
+    return once(run, ("difference in differences", filters, window),
+                lambda: _did_view(run, filters, window))  # fmt: skip
+
+
+def _did_view(run: Runner, filters: Filters, window: int | None) -> View:
     referred = exact_summary(run, filters, window)
     comparison = exact_summary(run, filters, window, "comparison")
     exact = figures.difference_in_differences(referred, comparison)

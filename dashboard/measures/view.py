@@ -31,9 +31,10 @@ _ONCE: WeakKeyDictionary[Runner, dict[Hashable, Any]] = WeakKeyDictionary()
 
 
 def once(run: Runner, key: Hashable, make: Callable[[], Made]) -> Made:
-    """`make()` once per `run` and `key`, for figures several views of one page or board pack
-    work out from the same query result (a runner lives as long as its page run or pack).
-    What comes back is shared: read it, never change it."""
+    """`make()` once per `run` and `key`, for figures several views of a board pack or a page
+    work out from the same query results. A runner is made for each view the dashboard caches,
+    each pack and each command, so nothing kept here outlives the data it was made from. What
+    comes back is shared: read it, never change it."""
     made = _ONCE.setdefault(run, {})
     if key not in made:
         made[key] = make()

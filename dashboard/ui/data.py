@@ -131,7 +131,7 @@ def built(maker: Callable[..., Result], *args: Any) -> Result:
 
 # A page's views are made side by side, two at a time: most of a view's time is DuckDB's, which
 # runs outside Python's lock, so one view's queries overlap another's Python (Overview at 1M:
-# 0.28 -> 0.24 s; three at a time gained nothing more on 2 cores).
+# 0.28 -> 0.25 s; three at a time gained nothing more on 2 cores).
 _VIEW_MAKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="views")
 
 
