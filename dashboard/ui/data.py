@@ -192,9 +192,19 @@ def board_pack(filters: Filters) -> Pack:
     """The board pack's content for the filter and scope, cached by snapshot and filter, and
     shared like `built`'s views (presentation mode copies a slide's figure to draw it). Waits
     for a pack being made; a pack that failed is forgotten, so the next run tries again."""
+    return board_pack_later(filters)()
+
+
+def board_pack_later(filters: Filters) -> Callable[[], Pack]:
+    """`board_pack(filters)` to call later, outside this script run (a download's click): the
+    same shared pack presentation mode shows, bound now to this run's snapshot and scope."""
     key = (pinned(), filters, scope().named)
-    try:
-        return _pack(*key).result()
-    except Exception:
-        _pack.clear(*key)
-        raise
+
+    def waited() -> Pack:
+        try:
+            return _pack(*key).result()
+        except Exception:
+            _pack.clear(*key)
+            raise
+
+    return waited

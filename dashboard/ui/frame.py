@@ -12,11 +12,11 @@ from dashboard.export import csv_bytes
 from dashboard.measures.disclosure import WITHHELD_NOTE
 from dashboard.measures.filters import Filters
 from dashboard.measures.view import Tile, View
-from dashboard.output import boardpack, images, report
+from dashboard.output import boardpack, images
 from dashboard.output.boardpack import Pack
 from dashboard.output.images import SLIDE_HEIGHT, SLIDE_WIDTH
 from dashboard.ui import access
-from dashboard.ui.data import connection, scope
+from dashboard.ui.data import board_pack_later
 from dashboard.ui.filters import current_filters
 
 
@@ -171,17 +171,13 @@ def board_pack_downloads(filters: Filters) -> None:
     if images.browser_path() is None:
         st.info(images.MISSING_BROWSER, icon=":material/info:")
         return
-    con, seen = connection(), scope()
+    # The pack presentation mode shows, made once for both (and its charts drawn once).
+    pack = board_pack_later(filters)
 
     def made(writer: Callable[[Pack, Callable], bytes], suffix: str) -> Callable[[], bytes]:
-        def make() -> bytes:
-            cursor = con.cursor()
-            try:
-                return writer(report.build_pack(cursor, filters, seen), images.png)
-            finally:
-                cursor.close()
-
-        return access.exported(f"board pack ({suffix})", filters.described(), make)
+        return access.exported(
+            f"board pack ({suffix})", filters.described(), lambda: writer(pack(), images.png)
+        )
 
     name = f"social-prescribing-board-pack-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
     formats = (
