@@ -1,10 +1,10 @@
 -- pcn_funnel: the funnel's stages and drop-outs for every PCN, with its decline rate
--- (declined / referred), so a selected PCN is seen against its peers; `selected` marks
--- the filter's PCNs. Stages from macro funnel_sums (contacted = a first contact is recorded;
+-- (declined / referred), so a selected PCN is seen against its peers; `selected` is false
+-- here, and the measures mark the filter's PCNs, so one result serves every selection. Stages from macro funnel_sums (contacted = a first contact is recorded;
 -- engaged = engaged or completed); completed_pct is among closed referrals (completed or
 -- dropped out), so open ones never dilute it.
 -- grain: one row per PCN.
--- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = none selected).
+-- parameters: $date_from, $date_to (inclusive).
 with
 
 pcns as (select pcn_code, pcn_name from main.pcns),
@@ -40,7 +40,7 @@ final as (
         coalesce(counts.closed, 0) as closed,
         counts.declined * 100.0 / nullif(counts.referred, 0) as decline_rate_pct,
         counts.completed * 100.0 / nullif(counts.closed, 0) as completed_pct,
-        list_contains($pcns, pcns.pcn_code) as selected
+        false as selected
     from pcns
     left join counts on counts.pcn_code = pcns.pcn_code
     order by decline_rate_pct desc nulls last, pcns.pcn_code

@@ -1,10 +1,11 @@
 -- pcn_referral_rates: referrals per 1,000 registered patients a year (macro
--- rate_per_1000_a_year, on the period's list sizes: macro period_list_sizes), for every PCN, against the planning band. All PCNs are returned (so a
--- selected PCN is seen against its peers and the ICB); `selected` marks the filter's PCNs. The
--- band includes both its ends.
+-- rate_per_1000_a_year, on the period's list sizes: macro period_list_sizes), for every PCN,
+-- against the planning band. All PCNs are returned (so a selected PCN is seen against its
+-- peers and the ICB); `selected` is false here, and the measures mark the filter's PCNs, so
+-- one result serves every selection. The band includes both its ends.
 -- grain: one row per PCN.
 -- parameters: $date_from, $date_to (inclusive), $days (length of the period),
---             $pcns (selected codes; empty = none selected), $band_low, $band_high (per 1,000).
+--             $band_low, $band_high (per 1,000).
 with
 
 pcns as (
@@ -53,7 +54,7 @@ final as (
             else 'within'
         end as band_position,
         rate_per_1000 between $band_low and $band_high as in_band,
-        list_contains($pcns, pcn_code) as selected,
+        false as selected,
         rank() over (order by rate_per_1000 desc) as rank_high_to_low,
         rate_per_1000_a_year(sum(referrals) over (), sum(list_size) over (), $days)
             as icb_rate_per_1000

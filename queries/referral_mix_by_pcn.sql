@@ -1,8 +1,9 @@
 -- referral_mix_by_pcn: where referrals come from (referral_source) and the primary reason
--- (reason), for every PCN, as counts and shares of the PCN's referrals; `selected` marks
--- the filter's PCNs. Categories a PCN never referred under are absent (read them as 0).
+-- (reason), for every PCN, as counts and shares of the PCN's referrals; `selected` is false
+-- here, and the measures mark the filter's PCNs, so one result serves every selection.
+-- Categories a PCN never referred under are absent (read them as 0).
 -- grain: one row per PCN, dimension ('referral_source' or 'reason') and category.
--- parameters: $date_from, $date_to (inclusive), $pcns (selected codes; empty = none selected).
+-- parameters: $date_from, $date_to (inclusive).
 with
 
 pcns as (select pcn_code, pcn_name from main.pcns),
@@ -44,7 +45,7 @@ final as (
         counts.referrals * 100.0
             / sum(counts.referrals) over (partition by counts.pcn_code, counts.dimension)
             as share_pct,
-        list_contains($pcns, counts.pcn_code) as selected
+        false as selected
     from counts
     join pcns on pcns.pcn_code = counts.pcn_code
     order by counts.dimension, pcns.pcn_name, counts.pcn_code, counts.category

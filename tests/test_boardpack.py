@@ -133,7 +133,7 @@ def test_pdf_has_a_page_per_slide_with_the_same_titles_and_alt_text(pack):
 def test_data_quality_slide_withholds_small_counts(con):
     store.record_load(con, file_name="a.csv", kind="referrals", rows_read=1003, accepted=998,
                       rejected=5)  # fmt: skip
-    slide = report.data_quality_slide(con)
+    slide = report.data_quality_slide(queries.runner(con))
     assert slide.table.iloc[0]["Rejected"] == "*"
     assert slide.table.iloc[0]["Rows read"] == 1005
     assert slide.table.iloc[0]["Extract"] == "Referrals"
@@ -194,7 +194,7 @@ def test_title_lines_name_the_selected_pcn_and_the_papers_fields(con):
 
 def test_a_pack_of_reference_data_only_is_official(con):
     add_rows(con, "pcns", {"pcn_code": "U00001", "pcn_name": "St Mary's PCN"})
-    assert report.classification(con, queries.runner(con)) == "OFFICIAL"
+    assert report.classification(queries.runner(con)) == "OFFICIAL"
 
 
 def test_front_sheet_takes_the_icb_name_owner_and_version_from_the_settings(

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.measures import queries, waits
+from dashboard.data import store
+from dashboard.measures import funnel, queries, reach, waits
 from dashboard.measures.filters import Filters
-from dashboard.measures.referrals import kpi_tiles, params, rate_view
+from dashboard.measures.referrals import kpi_tiles, params, rate_table, rate_view
 from dashboard.settings import ReferralBand, load_settings
 from tests.factories import add_rows
 
@@ -90,13 +91,14 @@ def test_rates_classify_the_band_with_both_ends_inside(pcns):
     assert rates["icb_rate_per_1000"].iloc[0] == pytest.approx(480 * 1000 / 45_000)
 
 
-def test_rates_keep_an_apostrophe_and_mark_the_selected_pcn(pcns):
+def test_rates_keep_an_apostrophe_and_the_table_marks_the_selected_pcn(pcns):
     add_rows(pcns, "referrals", *referrals("U00001", 3))
     selected = FY.model_copy(update={"pcns": ("U00001",)})
     rates = run(pcns, "pcn_referral_rates", selected).set_index("pcn_code")
     assert rates.loc["U00001", "pcn_name"] == "St Mary's PCN"
-    assert rates["selected"].to_dict() == {"U00001": True, "U00002": False, "U00003": False}
     assert rates.loc["U00003", "referrals"] == 0
+    table = rate_table(queries.runner(pcns), selected, BAND).set_index("pcn_code")
+    assert table["selected"].to_dict() == {"U00001": True, "U00002": False, "U00003": False}
 
 
 def test_kpis_count_pcns_in_band_within_the_filter(pcns):
@@ -517,3 +519,32 @@ def test_monthly_series_of_a_chosen_pcn_count_only_its_referrals(pcns):
     april = monthly.groupby("series", sort=False)["referrals"].first()
     assert april.to_dict() == {"ICB": 10, "Quiet PCN": 0, "St Mary's PCN": 4}
     assert monthly.groupby("series")["referrals"].sum().to_dict() == april.to_dict()
+
+
+def test_choosing_a_pcn_marks_it_on_the_charts_of_every_pcn_from_the_same_results(
+    synthetic_db, monkeypatch
+):
+    """The charts that set every PCN against its peers (rates, declines, sources and reasons)
+    mark the chosen PCN themselves: choosing one runs none of their queries again."""
+    executed: list[str] = []
+    execute = queries.run
+
+    def counted(con, name, given):
+        executed.append(name)
+        return execute(con, name, given)
+
+    monkeypatch.setattr(queries, "run", counted)
+    with store.open_db(synthetic_db, read_only=True) as con:
+        run = queries.runner(con)  # runs each query once per the parameters it names
+        code = con.execute("select min(pcn_code) from pcns").fetchone()[0]
+        for filters in (FY, FY.model_copy(update={"pcns": (code,)})):
+            views = [
+                rate_view(run, filters, BAND, "rates"),
+                funnel.decline_view(run, filters, BAND),
+                reach.mix_view(run, filters, BAND, "reason"),
+            ]
+            for view in views:
+                frame = view.shown.frame
+                assert set(frame.loc[frame["selected"], "pcn_code"]) == set(filters.pcns), view.key
+    for name in ("pcn_referral_rates", "pcn_funnel", "referral_mix_by_pcn"):
+        assert executed.count(name) == 1, name

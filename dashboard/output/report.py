@@ -92,9 +92,9 @@ def scope_name(run: Runner, filters: Filters) -> str:
     return ", ".join(f"{names.get(code, code)} ({code})" for code in filters.pcns)
 
 
-def classification(con: duckdb.DuckDBPyConnection, run: Runner) -> str:
+def classification(run: Runner) -> str:
     """OFFICIAL-SENSITIVE once person-level extracts are loaded, else OFFICIAL."""
-    loaded = set(queries.run(con, "data_quality", {})["kind"])
+    loaded = set(run("data_quality", {})["kind"])
     referred = run("referral_date_range", {}).iloc[0]["last_referral"]
     person_level = loaded & set(PERSON_LEVEL) or pd.notna(referred) or data_date(run)
     return "OFFICIAL-SENSITIVE" if person_level else "OFFICIAL"
@@ -117,7 +117,7 @@ def title_lines(
         data = f"extracts up to {day(through)}"
         if pd.notna(latest):
             data += f"; referrals up to {day(latest)}"
-    marking = classification(con, run)
+    marking = classification(run)
     why = " (person-level extracts went into it)" if marking == "OFFICIAL-SENSITIVE" else ""
     return (
         organisation(con, paper),
@@ -527,8 +527,8 @@ DATA_QUALITY_COLUMNS = {
 }
 
 
-def data_quality_slide(con: duckdb.DuckDBPyConnection) -> Slide:
-    kinds = queries.run(con, "data_quality", {})
+def data_quality_slide(run: Runner) -> Slide:
+    kinds = run("data_quality", {})
     shown = disclose(kinds, Rules(counts=("rows_read", "accepted", "rejected")))
     loads = int(kinds["loads"].sum()) if len(kinds) else 0
     rejected = ratio(kinds["rejected"].sum(), kinds["rows_read"].sum(), 100)
@@ -656,7 +656,7 @@ def _front(
         title=TITLE,
         subtitle_lines=title_lines(run, con, filters, paper),
         notes=SUPPRESSION_NOTE,
-        classification=classification(con, run),
+        classification=classification(run),
         footer=f"{TITLE}, version {paper.version}, {day(date.today())}",
     )
 
@@ -697,7 +697,7 @@ def build_pack(
         executive_summary(parts, ask_of_the_board(monthly, band, paper)),
         *(slide for part in parts for slide in part.slides),
         equity_slide(run, filters, band),
-        data_quality_slide(con),
+        data_quality_slide(run),
     ]
     slides = tuple(_worded(slide) for slide in (*body, *appendix(body[1:])))
     return replace(_front(run, con, filters, paper), slides=slides)
