@@ -13,6 +13,10 @@ import pytest
 from dashboard.data import store
 from dashboard.devtools.bench import figures, pages, redraw
 from dashboard.output import summary
+from tests.test_docs import README
+
+# Every name the README quotes or puts in a code span: the keys its `--json` line documents.
+README_NAMES = set(re.findall(r'["`]([a-z_]+)["`]', README))
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {
@@ -21,6 +25,7 @@ KEYS = {
     "raw_read_s",
     "queries",
     "pages",
+    "present_next_s",
     "pandas_s",
     "duckdb_s",
     "peak_rss_mb",
@@ -49,11 +54,13 @@ def test_bench_json_prints_only_one_line_of_the_documented_shape():
     assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1
     measured = json.loads(result.stdout)
     assert set(measured) == KEYS
+    assert KEYS <= README_NAMES, "the README documents every key --json prints"
     assert measured["referrals"] == 2000
     assert {"referral_funnel", "referral_funnel[pcn]", "outcome_change"} <= set(measured["queries"])
     assert "outcome_change[pcn]" not in measured["queries"]  # it takes no PCN filter
-    assert set(measured["pages"]) == set(pages.TIMED)
-    seconds = [measured[key] for key in ("load_s", "raw_read_s", "pandas_s", "duckdb_s")]
+    assert set(measured["pages"]) == set(pages.PAGES)
+    timed = ("load_s", "raw_read_s", "pandas_s", "duckdb_s", "present_next_s")
+    seconds = [measured[key] for key in timed]
     seconds += [*measured["queries"].values(), *measured["pages"].values()]
     assert all(isinstance(value, float) and value > 0 for value in seconds)
     assert measured["peak_rss_mb"] > 0
@@ -94,7 +101,7 @@ def test_differences_name_a_figure_that_disagrees():
 
 
 @pytest.mark.browser
-def test_bench_browser_times_a_first_page_every_page_and_choosing_a_pcn():
+def test_bench_browser_times_a_first_page_every_page_choosing_a_pcn_and_next_slide():
     from tests.conftest import REQUIRE_BROWSER, _browser_missing
 
     reason = _browser_missing()
@@ -109,13 +116,17 @@ def test_bench_browser_times_a_first_page_every_page_and_choosing_a_pcn():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     measured = json.loads(result.stdout)
-    assert set(measured) == KEYS | {"browser_cold_s", "browser_navigate", "browser_pcn"}
+    browser = {"browser_cold_s", "browser_navigate", "browser_pcn", "browser_present_next_s"}
+    assert set(measured) == KEYS | browser
+    assert browser <= README_NAMES, "the README documents every key --browser adds"
     assert set(measured["browser_navigate"]) == {
         name or "overview" for name in redraw.BROWSER_PAGES
     }
     assert set(measured["browser_pcn"]) == set(measured["browser_navigate"]) - {"present"}
-    seconds = [measured["browser_cold_s"], *measured["browser_navigate"].values()]
+    seconds = [measured["browser_cold_s"], measured["browser_present_next_s"]]
+    seconds += measured["browser_navigate"].values()
     seconds += measured["browser_pcn"].values()
     # Each is a real wait: more than a frame, less than the browser's own time-out.
     assert all(0.016 < value < 300 for value in seconds), seconds
     assert re.search(r"browser: from its link, referrals +\d+\.\d{3}", result.stderr)
+    assert re.search(r"browser: Next at once, presentation cold +\d+\.\d{3}", result.stderr)

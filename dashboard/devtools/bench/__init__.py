@@ -9,7 +9,8 @@ extracts as CSV files (in a child process), then measures, each as the median of
 - every named query in `queries/`, for the whole ICB and, where it takes `$pcns`, for one PCN
   (`name[pcn]`), with the parameters the pages use by default; each run is a fresh execution;
 - every page's full server-side run (AppTest), with the query and view caches cleared first,
-  as after a new filter or a load;
+  as after a new filter or a load, and presentation mode's Next pressed at once
+  (`present_next_s`);
 - the headline figures computed the plain pandas way (read the extracts into DataFrames,
   filter, group; in a child process) against the same figures from the loaded database, up
   to `PANDAS_MAX_REFERRALS` (beyond it pandas would need the whole extracts in memory);
@@ -17,8 +18,8 @@ extracts as CSV files (in a child process), then measures, each as the median of
   pages); generation, CSV writing and pandas run in children, so they do not count.
 
 With `browser=True` it also times, in Debian's chromium, what a person waits for: a first
-page in a new browser, every page from its link, and every page after choosing a PCN, until
-every chart on it is drawn (`redraw`).
+page in a new browser, every page from its link, every page after choosing a PCN, and Next on
+presentation mode opened cold, until every chart on it is drawn (`redraw`).
 
 The modules, in the order `run` uses them: `children` (generation, extracts, pandas),
 `timing` (raw read, load and queries), `figures` (the headline figures two ways), `redraw`
@@ -104,10 +105,11 @@ def run(
         # Before the pages, with the database closed: the dashboards publish a snapshot of it.
         felt = None
         if browser:
-            say("In the browser: a first page, every page from its link, and choosing a PCN ...")
-            felt = time_browser(db, codes, runs, folder)
+            say("In the browser: a first page, every page from its link, choosing a PCN, and "
+                "Next in presentation mode ...")  # fmt: skip
+            felt = time_browser(db, codes, filters, runs, folder)
         say(f"Running {len(PAGES)} pages in AppTest, {runs} runs ...")
-        page_s = time_pages(db, runs, timeout=max(30.0, rows / 10_000))
+        page_s, present_next_s = time_pages(db, runs, timeout=max(30.0, rows / 10_000))
         peak = peak_rss_mb()
 
     result: dict[str, Any] = {
@@ -116,6 +118,7 @@ def run(
         "raw_read_s": raw_read_s,
         "queries": query_s,
         "pages": page_s,
+        "present_next_s": present_next_s,
         "pandas_s": pandas_s,
         "duckdb_s": duckdb_s,
         "peak_rss_mb": peak,
@@ -124,6 +127,7 @@ def run(
         result["browser_cold_s"] = felt["cold"]
         result["browser_navigate"] = felt["navigate"]
         result["browser_pcn"] = felt["pcn"]
+        result["browser_present_next_s"] = felt["present_next"]
     context = {
         "runs": runs,
         "period": (filters.date_from, filters.date_to),

@@ -1,11 +1,14 @@
 """The benchmark in a browser, as a person feels it: how long until every chart is drawn.
 
-Three measures, in Debian's chromium against `streamlit run` on the benchmark's database
+Four measures, in Debian's chromium against `streamlit run` on the benchmark's database
 (warm: the server has already served the page once):
 
 - `cold`: a new browser opens the dashboard's address; seconds until the first page is drawn;
 - `navigate`: from clicking a page's link in the sidebar until that page is drawn;
-- `pcn`: on a drawn page, from choosing a PCN in the sidebar filter until it is drawn again.
+- `pcn`: on a drawn page, from choosing a PCN in the sidebar filter until it is drawn again;
+- `present_next`: presentation mode opened from its link on a period nobody has looked at (so
+  its board pack and the queries behind it are made cold), and Next pressed the moment its
+  front sheet is drawn; seconds until the executive summary is drawn.
 
 Pages and PCNs are visited in one tab, as a person moves around the dashboard: each page from
 another page's link, and after its PCN is timed, that PCN removed again (untimed), so the next
@@ -26,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from dashboard.measures.filters import Filters
 
 # Page URL path -> the link's text in the sidebar, for every page of the router.
 BROWSER_PAGES = {
@@ -148,11 +152,38 @@ def _clear(page) -> None:
         _watched(page, "click", remove.first.click)
 
 
-def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str, object]:
-    """Median seconds: {"cold": s, "navigate": {page: s}, "pcn": {page: s}}.
+def _new_periods(filters: Filters, runs: int) -> list[str]:
+    """`runs` periods as URL parameters, none the pages' default: the default period started
+    1, 2, ... months earlier (whole months, as a person would choose)."""
+    periods = []
+    for back in range(1, runs + 1):
+        year, month = divmod(filters.date_from.month - 1 - back, 12)
+        start = filters.date_from.replace(year=filters.date_from.year + year, month=month + 1)
+        periods.append(f"from={start.isoformat()}&to={filters.date_to.isoformat()}")
+    return periods
+
+
+def _present_next(page, url: str, period: str) -> float:
+    """On the Data page (whose figures do not depend on the period) with `period` chosen, the
+    Present link; Next pressed the moment the front sheet is drawn: seconds until the next
+    slide is drawn."""
+    page.goto(f"{url}/data?{period}")
+    _wait_drawn(page)
+    _navigate(page, "present", BROWSER_PAGES["present"])
+    following = page.get_by_test_id("stMain").get_by_role("button", name="Next")
+    seconds = _watched(page, "click", following.click, moves=True)
+    page.get_by_text("slide 2 of").wait_for(timeout=_TIMEOUT_MS)
+    return seconds
+
+
+def time_browser(
+    db: Path, pcns: list[str], filters: Filters, runs: int, folder: Path
+) -> dict[str, object]:
+    """Median seconds: {"cold": s, "navigate": {page: s}, "pcn": {page: s}, "present_next": s}.
 
     Each PCN run picks a PCN not picked before where there are enough, so no run is served
-    from an earlier run's cache of that PCN's figures.
+    from an earlier run's cache of that PCN's figures; each `present_next` run a period not
+    opened before (`filters`: the pages' default, which the other measures use).
     """
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"--browser needs chromium at {CHROMIUM} (apt-get install chromium)")
@@ -201,6 +232,9 @@ def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str
                     if path in pcn:
                         pcn[path].append(_pick(page, next(picks)))
                         _clear(page)
+            present_next = [
+                _present_next(page, url, period) for period in _new_periods(filters, runs)
+            ]
             browser.close()
     finally:
         process.terminate()
@@ -213,4 +247,5 @@ def time_browser(db: Path, pcns: list[str], runs: int, folder: Path) -> dict[str
         "cold": statistics.median(cold),
         "navigate": {name(p): statistics.median(s) for p, s in navigate.items()},
         "pcn": {name(p): statistics.median(s) for p, s in pcn.items()},
+        "present_next": statistics.median(present_next),
     }

@@ -13,7 +13,8 @@ SPEEDUP_TARGET = 5.0
 MEMORY_TARGET_MB = 1024.0
 BROWSER_COLD_TARGET_S = 3.0
 BROWSER_NAVIGATE_TARGET_S = 1.5
-BROWSER_PCN_TARGET_S = 1.0
+# An interaction on a drawn page: choosing a PCN, or Next in presentation mode.
+BROWSER_INTERACTION_TARGET_S = 1.0
 
 
 def _verdict(passed: bool) -> str:
@@ -52,16 +53,23 @@ def table(result: dict[str, Any], context: dict[str, Any]) -> str:
         row(f"query {name}", seconds, f"< {query_target:g} s", seconds < query_target)
     for name, seconds in result["pages"].items():
         row(f"page {name}", seconds, f"< {PAGE_TARGET_S:g} s", seconds < PAGE_TARGET_S)
+    # Not a page but an interaction on one: its target is the browser's (below).
+    row("presentation: Next at once, server side", result["present_next_s"])
     if "browser_cold_s" in result:
         cold = result["browser_cold_s"]
         target = f"<= {BROWSER_COLD_TARGET_S:g} s"
         row("browser: first page, new browser", cold, target, cold <= BROWSER_COLD_TARGET_S)
     for label, key, limit in (
         ("browser: from its link,", "browser_navigate", BROWSER_NAVIGATE_TARGET_S),
-        ("browser: after choosing a PCN,", "browser_pcn", BROWSER_PCN_TARGET_S),
+        ("browser: after choosing a PCN,", "browser_pcn", BROWSER_INTERACTION_TARGET_S),
     ):
         for name, seconds in result.get(key, {}).items():
             row(f"{label} {name}", seconds, f"<= {limit:g} s", seconds <= limit)
+    if "browser_present_next_s" in result:
+        seconds = result["browser_present_next_s"]
+        target = f"<= {BROWSER_INTERACTION_TARGET_S:g} s"
+        row("browser: Next at once, presentation cold", seconds, target,
+            seconds <= BROWSER_INTERACTION_TARGET_S)  # fmt: skip
     row("headline figures, dashboard", result["duckdb_s"])
     if result["pandas_s"] is None:
         lines.append(f"{'headline figures, pandas':<44}{'skipped':>10}  (too big to read whole)")
