@@ -1,6 +1,7 @@
 -- pcn_funnel: the funnel's stages and drop-outs for every PCN, with its decline rate
 -- (declined / referred), so a selected PCN is seen against its peers; `selected` is false
--- here, and the measures mark the filter's PCNs, so one result serves every selection. Stages from macro funnel_sums (contacted = a first contact is recorded;
+-- here, and the measures mark the filter's PCNs (Filters.marked), so one result serves every
+-- selection. Stages from macro funnel_sums (contacted = a first contact is recorded;
 -- engaged = engaged or completed); completed_pct is among closed referrals (completed or
 -- dropped out), so open ones never dilute it.
 -- grain: one row per PCN.

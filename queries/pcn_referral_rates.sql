@@ -1,8 +1,8 @@
 -- pcn_referral_rates: referrals per 1,000 registered patients a year (macro
 -- rate_per_1000_a_year, on the period's list sizes: macro period_list_sizes), for every PCN,
 -- against the planning band. All PCNs are returned (so a selected PCN is seen against its
--- peers and the ICB); `selected` is false here, and the measures mark the filter's PCNs, so
--- one result serves every selection. The band includes both its ends.
+-- peers and the ICB); `selected` is false here, and the measures mark the filter's PCNs
+-- (Filters.marked), so one result serves every selection. The band includes both its ends.
 -- grain: one row per PCN.
 -- parameters: $date_from, $date_to (inclusive), $days (length of the period),
 --             $band_low, $band_high (per 1,000).

@@ -1,6 +1,7 @@
 -- referral_mix_by_pcn: where referrals come from (referral_source) and the primary reason
 -- (reason), for every PCN, as counts and shares of the PCN's referrals; `selected` is false
--- here, and the measures mark the filter's PCNs, so one result serves every selection.
+-- here, and the measures mark the filter's PCNs (Filters.marked), so one result serves every
+-- selection.
 -- Categories a PCN never referred under are absent (read them as 0).
 -- grain: one row per PCN, dimension ('referral_source' or 'reason') and category.
 -- parameters: $date_from, $date_to (inclusive).

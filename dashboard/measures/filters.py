@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dashboard.data.contract import PCN_CODE_PATTERN
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILTER_PARAMS = ("pcn", "from", "to")
 # Parameters a page keeps in the URL for itself, beside the filter.
@@ -60,6 +63,12 @@ class Filters(BaseModel):
             "date_to": self.date_to,
             "days": self.year_days,
         }
+
+    def marked(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame`, a row per PCN (or per PCN and more), with `selected` true on this filter's
+        PCNs. The queries that set every PCN against its peers leave the marking to this, so
+        that one result serves every selection: choosing a PCN runs none of them again."""
+        return frame.assign(selected=frame["pcn_code"].isin(self.pcns))
 
     def previous(self) -> Filters:
         """The period to compare with: the previous financial years for whole ones, else the

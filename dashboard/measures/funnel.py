@@ -86,12 +86,8 @@ DECLINE_RULES = Rules(
 
 def decline_view(run: Runner, filters: Filters, band: ReferralBand) -> View:
     """Each PCN's decline rate against its referrals, a funnel plot around the ICB rate."""
-    funnel = run("pcn_funnel", params(filters, band))
-    funnel = funnel.assign(
-        selected=funnel["pcn_code"].isin(filters.pcns),
-        decline_low=float("nan"),
-        decline_high=float("nan"),
-    )
+    funnel = filters.marked(run("pcn_funnel", params(filters, band)))
+    funnel = funnel.assign(decline_low=float("nan"), decline_high=float("nan"))
     icb_rate = ratio(funnel["declined"].sum(), funnel["referred"].sum(), 100)
     return funnel_plot_view(
         "decline_rate_by_pcn",

@@ -61,8 +61,9 @@ def mix_title(shown: pd.DataFrame, noun: str) -> str:
 
 
 def mix_view(run: Runner, filters: Filters, band: ReferralBand, dimension: str) -> View:
-    mix = run("referral_mix_by_pcn", params(filters, band))
-    mix = _complete_mix(mix.assign(selected=mix["pcn_code"].isin(filters.pcns)), dimension)
+    mix = _complete_mix(
+        filters.marked(run("referral_mix_by_pcn", params(filters, band))), dimension
+    )
     noun = "Referral source" if dimension == "referral_source" else "Primary reason"
     icb_total = mix.loc[mix["pcn_code"] == "ICB", "pcn_referrals"]
 

@@ -235,9 +235,8 @@ RATE_RULES = Rules(
 
 
 def _rates(run: Runner, filters: Filters, band: ReferralBand) -> pd.DataFrame:
-    rates = run("pcn_referral_rates", params(filters, band))
+    rates = filters.marked(run("pcn_referral_rates", params(filters, band)))
     return rates.assign(
-        selected=rates["pcn_code"].isin(filters.pcns),
         patient_years=patient_years(rates["list_size"], filters.year_days),
         rate_low=float("nan"),  # worked out by the gate, from the shown count
         rate_high=float("nan"),

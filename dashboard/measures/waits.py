@@ -170,8 +170,9 @@ def by_pcn(run: Runner, filters: Filters) -> pd.DataFrame:
     times = _times(run, filters)
     pcns = run("pcn_options", {})[["pcn_code", "pcn_name"]]
     rows = _summarise_by(times, ["pcn_code"]) if len(times) else pd.DataFrame(columns=["pcn_code"])
-    frame = pcns.merge(rows.reindex(columns=["pcn_code", *WAIT_COLUMNS]), how="left")
-    frame["selected"] = frame["pcn_code"].isin(filters.pcns)
+    frame = filters.marked(
+        pcns.merge(rows.reindex(columns=["pcn_code", *WAIT_COLUMNS]), how="left")
+    )
     counts = list(WAIT_RULES.counts)
     frame[counts] = frame[counts].fillna(0)
     return frame.sort_values(["median_wait_days", "pcn_code"], na_position="last")

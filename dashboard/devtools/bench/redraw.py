@@ -26,7 +26,7 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from dashboard.devtools.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from dashboard.measures.filters import Filters
@@ -155,11 +155,13 @@ def _clear(page) -> None:
 def _new_periods(filters: Filters, runs: int) -> list[str]:
     """`runs` periods as URL parameters, none the pages' default: the default period started
     1, 2, ... months earlier (whole months, as a person would choose)."""
+    default = (filters.date_from, filters.date_to)
     periods = []
     for back in range(1, runs + 1):
         year, month = divmod(filters.date_from.month - 1 - back, 12)
         start = filters.date_from.replace(year=filters.date_from.year + year, month=month + 1)
-        periods.append(f"from={start.isoformat()}&to={filters.date_to.isoformat()}")
+        earlier = filters.model_copy(update={"date_from": start})
+        periods.append(urlencode(earlier.query_params(default), doseq=True))
     return periods
 
 
